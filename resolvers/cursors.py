@@ -1,0 +1,80 @@
+"""Opaque, stable connection cursors and page-size checks.
+
+A cursor is the keyset position of the last item on a page, so new items that
+arrive before that position never shift the next page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Generic, TypeVar
+
+from resolvers.errors import bad_input
+
+T = TypeVar("T")
+
+
+def encode(kind: str, *values: int | str) -> str:
+    payload = json.dumps([kind, *values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode(cursor: str, kind: str, types: Sequence[type]) -> tuple[int | str, ...]:
+    """The values of a cursor made by `encode(kind, ...)`; BAD_USER_INPUT otherwise."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise bad_input("Invalid cursor", field="after") from None
+    if (
+        not isinstance(data, list)
+        or len(data) != len(types) + 1
+        or data[0] != kind
+        or not all(type(v) is t for v, t in zip(data[1:], types, strict=True))
+    ):
+        raise bad_input("Invalid cursor", field="after")
+    return tuple(data[1:])
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def encode_time_id(kind: str, at: datetime, item_id: int) -> str:
+    # Integer microseconds, exactly PostgreSQL's precision: a float would drift by one.
+    return encode(kind, (at - _EPOCH) // _MICRO, item_id)
+
+
+def decode_time_id(cursor: str | None, kind: str) -> tuple[datetime, int] | None:
+    if cursor is None:
+        return None
+    micros, item_id = decode(cursor, kind, (int, int))
+    assert isinstance(micros, int) and isinstance(item_id, int)
+    try:
+        at = _EPOCH + micros * _MICRO
+    except OverflowError:
+        raise bad_input("Invalid cursor", field="after") from None
+    return at, item_id
+
+
+def check_first(first: int, maximum: int) -> int:
+    if first < 0:
+        raise bad_input("`first` must not be negative", field="first")
+    if first > maximum:
+        raise bad_input(f"`first` must be at most {maximum}", field="first")
+    return first
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[tuple[str, T]]  # (cursor, item)
+    has_next: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.items[-1][0] if self.items else None

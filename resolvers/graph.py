@@ -1,0 +1,131 @@
+"""Follow, unfollow, follow requests and the follower/following lists."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from resolvers import cursors
+from resolvers.cursors import Page
+from resolvers.deps import Deps
+from resolvers.errors import bad_input, not_found
+from resolvers.privacy import can_see_content
+from storage import follows
+from storage.follows import FollowEdge, FollowState
+from storage.users import UserRow
+
+
+class Relation(StrEnum):
+    FOLLOWING = "FOLLOWING"
+    REQUESTED = "REQUESTED"
+    NOT_FOLLOWING = "NOT_FOLLOWING"
+
+
+def relation(state: str | None) -> Relation:
+    if state == "active":
+        return Relation.FOLLOWING
+    if state == "pending":
+        return Relation.REQUESTED
+    return Relation.NOT_FOLLOWING
+
+
+async def follow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
+    """Follow a user, or ask to when their account is private. Idempotent."""
+    if target_id == viewer_id:
+        raise bad_input("You cannot follow yourself", field="userId")
+    async with deps.db.acquire() as conn, conn.transaction():
+        existing = await follows.state(conn, viewer_id, target_id)
+        if existing is not None:
+            return relation(existing)
+        locked = await follows.lock_users(conn, [viewer_id, target_id])
+        if target_id not in locked:
+            raise not_found("User")
+        new_state: FollowState = "pending" if locked[target_id] else "active"
+        if not await follows.insert(conn, viewer_id, target_id, new_state):
+            return relation(await follows.state(conn, viewer_id, target_id))
+        if new_state == "active":
+            await follows.adjust_counts(conn, [viewer_id], target_id, +1)
+    return relation(new_state)
+
+
+async def unfollow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
+    """Stop following, or withdraw a request. Idempotent."""
+    if target_id == viewer_id:
+        raise bad_input("You cannot unfollow yourself", field="userId")
+    async with deps.db.acquire() as conn, conn.transaction():
+        locked = await follows.lock_users(conn, [viewer_id, target_id])
+        if target_id not in locked:
+            raise not_found("User")
+        if await follows.delete(conn, viewer_id, target_id) == "active":
+            await follows.adjust_counts(conn, [viewer_id], target_id, -1)
+    return Relation.NOT_FOLLOWING
+
+
+async def approve_request(deps: Deps, viewer_id: int, requester_id: int) -> None:
+    async with deps.db.acquire() as conn, conn.transaction():
+        locked = await follows.lock_users(conn, [viewer_id, requester_id])
+        if requester_id not in locked:
+            raise not_found("User")
+        if not await follows.activate(conn, requester_id, viewer_id):
+            raise not_found("Follow request")
+        await follows.adjust_counts(conn, [requester_id], viewer_id, +1)
+
+
+async def reject_request(deps: Deps, viewer_id: int, requester_id: int) -> None:
+    async with deps.db.acquire() as conn, conn.transaction():
+        if not await follows.delete_pending(conn, requester_id, viewer_id):
+            raise not_found("Follow request")
+
+
+def _page(edges: list[FollowEdge], first: int, kind: str) -> Page[UserRow]:
+    shown = edges[:first]
+    return Page(
+        items=[(cursors.encode_time_id(kind, e.since, e.user.id), e.user) for e in shown],
+        has_next=len(edges) > first,
+    )
+
+
+async def followers(
+    deps: Deps,
+    owner: UserRow,
+    *,
+    viewer_id: int | None,
+    viewer_state: str | None,
+    first: int,
+    after: str | None,
+) -> Page[UserRow]:
+    cursors.check_first(first, deps.settings.max_page_size)
+    position = cursors.decode_time_id(after, "followers")
+    if not can_see_content(owner, viewer_id, viewer_state):
+        return Page(items=[], has_next=False)
+    edges = await follows.followers(
+        deps.db, owner.id, state="active", after=position, limit=first + 1
+    )
+    return _page(edges, first, "followers")
+
+
+async def following(
+    deps: Deps,
+    owner: UserRow,
+    *,
+    viewer_id: int | None,
+    viewer_state: str | None,
+    first: int,
+    after: str | None,
+) -> Page[UserRow]:
+    cursors.check_first(first, deps.settings.max_page_size)
+    position = cursors.decode_time_id(after, "following")
+    if not can_see_content(owner, viewer_id, viewer_state):
+        return Page(items=[], has_next=False)
+    edges = await follows.following(deps.db, owner.id, after=position, limit=first + 1)
+    return _page(edges, first, "following")
+
+
+async def follow_requests(
+    deps: Deps, viewer_id: int, *, first: int, after: str | None
+) -> Page[UserRow]:
+    cursors.check_first(first, deps.settings.max_page_size)
+    position = cursors.decode_time_id(after, "requests")
+    edges = await follows.followers(
+        deps.db, viewer_id, state="pending", after=position, limit=first + 1
+    )
+    return _page(edges, first, "requests")

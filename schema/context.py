@@ -1,0 +1,36 @@
+"""The per-operation context handed to every resolver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dataloaders import Loaders, build_loaders
+from resolvers.deps import Deps
+from resolvers.errors import unauthenticated
+
+
+@dataclass
+class Context:
+    deps: Deps
+    request_id: str
+    client_ip: str
+    token: str | None = None
+    viewer_id: int | None = None
+    loaders: Loaders = field(init=False)
+    request: Any = None
+    response: Any = None
+    connection_params: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.loaders = build_loaders(self.deps, self.viewer_id)
+
+    def sign_in(self, viewer_id: int | None, token: str | None) -> None:
+        """Set who is calling (WebSocket auth arrives after the context exists)."""
+        self.viewer_id, self.token = viewer_id, token
+        self.loaders = build_loaders(self.deps, viewer_id)
+
+    def require_viewer(self) -> int:
+        if self.viewer_id is None:
+            raise unauthenticated()
+        return self.viewer_id

@@ -1,0 +1,27 @@
+"""Query cost limits and caches, configured from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from storage.settings import Settings
+
+
+def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+    # Order matters: the token limit must be in place before ParserCache parses.
+    return [
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ]

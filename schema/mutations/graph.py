@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import strawberry
+
+from resolvers import graph
+from resolvers.errors import not_found
+from schema import global_id
+from schema.info import Info
+from schema.types.follow_payload import FollowPayload
+from schema.types.follow_status import FollowStatus
+from schema.types.user import User
+
+
+async def _user(info: Info, user_id: int) -> User:
+    user = await User.load(info, user_id)
+    if user is None:
+        raise not_found("User")
+    return user
+
+
+@strawberry.type
+class GraphMutations:
+    @strawberry.mutation(description="Follow a user; REQUESTED when their account is private.")
+    async def follow(self, info: Info, user_id: strawberry.ID) -> FollowPayload:
+        viewer_id = info.context.require_viewer()
+        target = global_id.decode_as(user_id, "User", field="userId")
+        status = await graph.follow(info.context.deps, viewer_id, target)
+        return FollowPayload(user=await _user(info, target), status=FollowStatus(status))
+
+    @strawberry.mutation
+    async def unfollow(self, info: Info, user_id: strawberry.ID) -> FollowPayload:
+        viewer_id = info.context.require_viewer()
+        target = global_id.decode_as(user_id, "User", field="userId")
+        status = await graph.unfollow(info.context.deps, viewer_id, target)
+        return FollowPayload(user=await _user(info, target), status=FollowStatus(status))
+
+    @strawberry.mutation
+    async def approve_follow_request(self, info: Info, user_id: strawberry.ID) -> User:
+        viewer_id = info.context.require_viewer()
+        requester = global_id.decode_as(user_id, "User", field="userId")
+        await graph.approve_request(info.context.deps, viewer_id, requester)
+        return await _user(info, requester)
+
+    @strawberry.mutation
+    async def reject_follow_request(self, info: Info, user_id: strawberry.ID) -> User:
+        viewer_id = info.context.require_viewer()
+        requester = global_id.decode_as(user_id, "User", field="userId")
+        await graph.reject_request(info.context.deps, viewer_id, requester)
+        return await _user(info, requester)

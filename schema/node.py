@@ -1,0 +1,22 @@
+"""`node(id:)`: global id -> object, for every type that implements Node."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from schema import global_id
+from schema.info import Info
+from schema.types.node import Node
+from schema.types.user import User
+
+_LOADERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
+    "User": User.load,
+}
+
+
+async def resolve_node(info: Info, node_id: str) -> Node | None:
+    decoded = global_id.decode(node_id)
+    if decoded is None or decoded[0] not in _LOADERS:
+        return None
+    type_name, row_id = decoded
+    return await _LOADERS[type_name](info, row_id)

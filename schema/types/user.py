@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from resolvers import graph
+from schema import global_id
+from schema.info import Info
+from schema.types.connection import Connection
+from schema.types.follow_status import FollowStatus
+from schema.types.node import Node
+from storage.users import UserRow
+
+
+@strawberry.type
+class User(Node):
+    row: strawberry.Private[UserRow]
+    username: str
+    display_name: str | None
+    bio: str | None
+    is_private: bool
+    follower_count: int
+    following_count: int
+    post_count: int
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: UserRow) -> User:
+        return cls(
+            row=row,
+            id=strawberry.ID(global_id.encode("User", row.id)),
+            username=row.username,
+            display_name=row.display_name,
+            bio=row.bio,
+            is_private=row.is_private,
+            follower_count=row.follower_count,
+            following_count=row.following_count,
+            post_count=row.post_count,
+            created_at=row.created_at,
+        )
+
+    @classmethod
+    async def load(cls, info: Info, user_id: int) -> User | None:
+        row = await info.context.loaders.user_by_id.load(user_id)
+        return None if row is None else cls.from_row(row)
+
+    @strawberry.field(description="The viewer's relation to this user.")
+    async def viewer_follow_status(self, info: Info) -> FollowStatus:
+        state = await info.context.loaders.follow_state_by_user_id.load(self.row.id)
+        return graph.relation(state)
+
+    @strawberry.field
+    async def followers(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[User]:
+        ctx = info.context
+        page = await graph.followers(
+            ctx.deps,
+            self.row,
+            viewer_id=ctx.viewer_id,
+            viewer_state=await ctx.loaders.follow_state_by_user_id.load(self.row.id),
+            first=20 if first is None else first,
+            after=after,
+        )
+        return Connection.from_page(page, User.from_row)
+
+    @strawberry.field
+    async def following(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[User]:
+        ctx = info.context
+        page = await graph.following(
+            ctx.deps,
+            self.row,
+            viewer_id=ctx.viewer_id,
+            viewer_state=await ctx.loaders.follow_state_by_user_id.load(self.row.id),
+            first=20 if first is None else first,
+            after=after,
+        )
+        return Connection.from_page(page, User.from_row)

@@ -1,0 +1,80 @@
+"""The ASGI application: GraphQL at /graphql, health probes, request ids."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from resolvers.deps import Deps, open_deps
+from schema.schema import build_schema
+from server.request_id import RequestIdMiddleware
+from storage import postgres, redis
+from storage.settings import Settings
+
+logger = logging.getLogger("snapfeed.app")
+
+
+def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
+    """The app; with `deps` given (tests) it uses them and leaves closing them to the caller."""
+    holder: dict[str, Deps] = {}
+    if deps is not None:
+        holder["deps"] = deps
+
+    def get_deps() -> Deps:
+        return holder["deps"]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if "deps" in holder:
+            yield
+            return
+        if not settings.database_url or not settings.redis_url:
+            raise RuntimeError("SNAPFEED_DATABASE_URL and SNAPFEED_REDIS_URL must be set")
+        holder["deps"] = await open_deps(
+            settings, database_url=settings.database_url, redis_url=settings.redis_url
+        )
+        try:
+            yield
+        finally:
+            await holder.pop("deps").close()
+
+    async def healthz(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> JSONResponse:
+        checks: dict[str, str] = {}
+        current = get_deps()
+        for name, probe in (("postgres", postgres.ping(current.db)), ("redis", redis.ping(current.redis))):
+            try:
+                await asyncio.wait_for(probe, timeout=2)
+                checks[name] = "ok"
+            except Exception as exc:
+                logger.warning("readiness check %s failed: %r", name, exc)
+                checks[name] = "unavailable"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    from server.graphql_view import SnapfeedGraphQL
+
+    graphql = SnapfeedGraphQL(build_schema(settings), get_deps)
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[Middleware(RequestIdMiddleware)],
+        lifespan=lifespan,
+    )

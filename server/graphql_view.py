@@ -1,0 +1,64 @@
+"""Strawberry's ASGI view, wired to Snapfeed's context and auth."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UnsetType
+
+from resolvers import accounts
+from resolvers.deps import Deps
+from schema.context import Context
+from server import request_id
+
+
+class SnapfeedGraphQL(GraphQL[Context, None]):
+    def __init__(self, schema: strawberry.Schema, get_deps: Callable[[], Deps]) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            allow_queries_via_get=True,
+            multipart_uploads_enabled=True,
+        )
+        self._get_deps = get_deps
+
+    @property
+    def deps(self) -> Deps:
+        return self._get_deps()
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        context = Context(
+            deps=self.deps,
+            request_id=request_id.current.get(),
+            client_ip=request.client.host if request.client else "unknown",
+            request=request,
+            response=response,
+        )
+        if isinstance(request, Request):
+            token = accounts.bearer_token(request.headers.get("authorization"))
+            if token is not None:
+                # An invalid or revoked token is treated as no token: the request is anonymous
+                # and anything that needs a viewer answers UNAUTHENTICATED.
+                context.sign_in(await accounts.authenticate(self.deps, token), token)
+        return context
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | None | dict[str, Any]:
+        params = context.connection_params or {}
+        raw = params.get("authorization") or params.get("Authorization")
+        if raw is None:
+            return strawberry.UNSET
+        token = accounts.bearer_token(raw) if isinstance(raw, str) else None
+        viewer_id = await accounts.authenticate(self.deps, token) if token else None
+        if viewer_id is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        context.sign_in(viewer_id, token)
+        return strawberry.UNSET

@@ -1,0 +1,181 @@
+"""The follow graph. Counters on `users` count active follows only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import asyncpg
+
+from storage.types import Executor
+from storage.users import COLUMNS, UserRow
+
+FollowState = Literal["active", "pending"]
+
+
+@dataclass(frozen=True)
+class FollowEdge:
+    user: UserRow
+    since: datetime
+
+
+async def lock_users(conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, bool]:
+    """Lock user rows in id order (so concurrent follows cannot deadlock); id -> is_private."""
+    records = await conn.fetch(
+        "SELECT id, is_private FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
+        list(ids),
+    )
+    return {r["id"]: r["is_private"] for r in records}
+
+
+async def state(db: Executor, follower_id: int, followee_id: int) -> FollowState | None:
+    return await db.fetchval(  # type: ignore[no-any-return]
+        "SELECT state FROM follows WHERE follower_id = $1 AND followee_id = $2",
+        follower_id,
+        followee_id,
+    )
+
+
+async def states(db: Executor, follower_id: int, followee_ids: Sequence[int]) -> dict[int, str]:
+    records = await db.fetch(
+        "SELECT followee_id, state FROM follows"
+        " WHERE follower_id = $1 AND followee_id = ANY($2::bigint[])",
+        follower_id,
+        list(followee_ids),
+    )
+    return {r["followee_id"]: r["state"] for r in records}
+
+
+async def insert(
+    conn: asyncpg.Connection, follower_id: int, followee_id: int, new_state: FollowState
+) -> bool:
+    status = await conn.execute(
+        "INSERT INTO follows (follower_id, followee_id, state) VALUES ($1, $2, $3)"
+        " ON CONFLICT DO NOTHING",
+        follower_id,
+        followee_id,
+        new_state,
+    )
+    return bool(status == "INSERT 0 1")
+
+
+async def delete(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> str | None:
+    """Remove a follow or a request; returns the state it had."""
+    return await conn.fetchval(  # type: ignore[no-any-return]
+        "DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2 RETURNING state",
+        follower_id,
+        followee_id,
+    )
+
+
+async def delete_pending(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> bool:
+    status = await conn.execute(
+        "DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2 AND state = 'pending'",
+        follower_id,
+        followee_id,
+    )
+    return bool(status == "DELETE 1")
+
+
+async def activate(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> bool:
+    """Turn a pending request into a follow; the follow counts from now."""
+    status = await conn.execute(
+        "UPDATE follows SET state = 'active', created_at = now()"
+        " WHERE follower_id = $1 AND followee_id = $2 AND state = 'pending'",
+        follower_id,
+        followee_id,
+    )
+    return bool(status == "UPDATE 1")
+
+
+async def activate_all_pending(conn: asyncpg.Connection, followee_id: int) -> list[int]:
+    """Approve every pending request to a user (they went public); returns the followers."""
+    records = await conn.fetch(
+        "UPDATE follows SET state = 'active', created_at = now()"
+        " WHERE followee_id = $1 AND state = 'pending' RETURNING follower_id",
+        followee_id,
+    )
+    return [r["follower_id"] for r in records]
+
+
+async def adjust_counts(
+    conn: asyncpg.Connection, follower_ids: Sequence[int], followee_id: int, delta: int
+) -> None:
+    """Add delta to each follower's following_count and to the followee's follower_count."""
+    await conn.execute(
+        """
+        UPDATE users SET
+            following_count = following_count
+                + CASE WHEN id = ANY($1::bigint[]) THEN $3::int ELSE 0 END,
+            follower_count = follower_count
+                + CASE WHEN id = $2 THEN $3::int * cardinality($1::bigint[]) ELSE 0 END
+        WHERE id = ANY($1::bigint[]) OR id = $2
+        """,
+        list(follower_ids),
+        followee_id,
+        delta,
+    )
+
+
+async def _page(
+    db: Executor,
+    *,
+    anchor: str,
+    other: str,
+    user_id: int,
+    state: FollowState,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[FollowEdge]:
+    # Newest first; (created_at, other id) is the keyset, so new follows never shift a page.
+    records = await db.fetch(
+        f"""
+        SELECT {COLUMNS}, f.created_at AS since
+        FROM follows f JOIN users u ON u.id = f.{other}
+        WHERE f.{anchor} = $1 AND f.state = $2
+          AND ($3::timestamptz IS NULL OR (f.created_at, f.{other}) < ($3, $4))
+        ORDER BY f.created_at DESC, f.{other} DESC
+        LIMIT $5
+        """,
+        user_id,
+        state,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
+    return [FollowEdge(UserRow.from_record(r), r["since"]) for r in records]
+
+
+async def followers(
+    db: Executor,
+    user_id: int,
+    *,
+    state: FollowState,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[FollowEdge]:
+    return await _page(
+        db,
+        anchor="followee_id",
+        other="follower_id",
+        user_id=user_id,
+        state=state,
+        after=after,
+        limit=limit,
+    )
+
+
+async def following(
+    db: Executor, user_id: int, *, after: tuple[datetime, int] | None, limit: int
+) -> list[FollowEdge]:
+    return await _page(
+        db,
+        anchor="follower_id",
+        other="followee_id",
+        user_id=user_id,
+        state="active",
+        after=after,
+        limit=limit,
+    )

@@ -1,0 +1,33 @@
+"""The asyncpg pool and a round-trip counter used by tests and metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+
+class RoundTripCounter:
+    """Counts every statement sent to PostgreSQL through pools it is attached to."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, _record: Any) -> None:
+        self.count += 1
+
+
+async def open_pool(
+    dsn: str, *, min_size: int, max_size: int, counter: RoundTripCounter | None = None
+) -> asyncpg.Pool:
+    async def init(conn: asyncpg.Connection) -> None:
+        if counter is not None:
+            conn.add_query_logger(counter)
+
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=init)
+    assert pool is not None
+    return pool
+
+
+async def ping(pool: asyncpg.Pool) -> None:
+    await pool.fetchval("SELECT 1")

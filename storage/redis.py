@@ -1,0 +1,13 @@
+"""The Redis (or Valkey) client."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+
+def open_redis(url: str) -> Redis:
+    return Redis.from_url(url, decode_responses=False)
+
+
+async def ping(redis: Redis) -> None:
+    await redis.ping()

@@ -1,0 +1,109 @@
+"""The one settings object: `SNAPFEED_*` environment variables with embedded defaults.
+
+It lives at the bottom layer so that every layer can read it; only the CLI and
+the test fixtures build it (from the environment or explicitly).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+PREFIX = "SNAPFEED_"
+
+
+class SettingsError(ValueError):
+    """An environment variable could not be parsed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where things run. No URL means: start the embedded server under data_dir.
+    database_url: str | None = None
+    redis_url: str | None = None
+    data_dir: Path = Path(".snapfeed")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None  # how clients reach this server; defaults to http://host:port
+    allowed_origins: tuple[str, ...] = ()  # extra origins allowed to open WebSockets
+
+    # Feed
+    celebrity_followers: int = 10_000
+    active_days: int = 30
+
+    # Accounts
+    token_ttl_days: int = 30
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65_536
+    argon2_parallelism: int = 2
+    login_max_failures_per_user: int = 5
+    login_max_failures_per_ip: int = 50
+    login_window_seconds: int = 900
+
+    # GraphQL limits
+    max_page_size: int = 50
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5_000
+
+    # Pools and logging
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    log_level: str = "INFO"
+
+    # Feed store backends (used by the feed; Cassandra only when hosts are set)
+    feed_store: str = "postgres"
+    cassandra_hosts: tuple[str, ...] = ()
+    cassandra_keyspace: str = "snapfeed"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
+        """Build settings from `SNAPFEED_*` variables; an unknown one is an error (likely a typo)."""
+        values: dict[str, Any] = {}
+        known = {f.name for f in fields(cls)}
+        hints = typing.get_type_hints(cls)
+        for key, raw in environ.items():
+            if not key.startswith(PREFIX):
+                continue
+            name = key[len(PREFIX) :].lower()
+            if name not in known:
+                raise SettingsError(f"unknown setting {key}")
+            try:
+                values[name] = _parse(hints[name], raw)
+            except ValueError as exc:
+                raise SettingsError(f"{key}={raw!r}: {exc}") from exc
+        values.update(overrides)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _parse(hint: Any, raw: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if raw == "":
+            return None
+        return _parse(args[0], raw)
+    if origin is tuple:
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if hint is bool:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError("expected a boolean")
+    if hint is int:
+        return int(raw)
+    if hint is float:
+        return float(raw)
+    if hint is Path:
+        return Path(raw)
+    return raw

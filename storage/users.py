@@ -1,0 +1,122 @@
+"""Users: rows and queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from storage.types import Executor
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    username: str
+    display_name: str | None
+    bio: str | None
+    is_private: bool
+    follower_count: int
+    following_count: int
+    post_count: int
+    created_at: datetime
+
+    @classmethod
+    def from_record(cls, record: asyncpg.Record | dict[str, Any]) -> UserRow:
+        return cls(**{name: record[name] for name in _FIELDS})
+
+
+_FIELDS = (
+    "id",
+    "username",
+    "display_name",
+    "bio",
+    "is_private",
+    "follower_count",
+    "following_count",
+    "post_count",
+    "created_at",
+)
+COLUMNS = ", ".join(f"u.{name}" for name in _FIELDS)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user_id: int
+    password_hash: str
+
+
+async def insert(
+    db: Executor, *, username: str, password_hash: str, display_name: str | None
+) -> UserRow | None:
+    """Create a user; None when the username is taken."""
+    record = await db.fetchrow(
+        f"""
+        INSERT INTO users AS u (username, password_hash, display_name)
+        VALUES ($1, $2, $3)
+        ON CONFLICT ((lower(username))) DO NOTHING
+        RETURNING {COLUMNS}
+        """,
+        username,
+        password_hash,
+        display_name,
+    )
+    return None if record is None else UserRow.from_record(record)
+
+
+async def credentials(db: Executor, username: str) -> Credentials | None:
+    record = await db.fetchrow(
+        "SELECT id, password_hash FROM users WHERE lower(username) = lower($1)", username
+    )
+    return None if record is None else Credentials(record["id"], record["password_hash"])
+
+
+async def set_password_hash(db: Executor, user_id: int, password_hash: str) -> None:
+    await db.execute("UPDATE users SET password_hash = $2 WHERE id = $1", user_id, password_hash)
+
+
+async def by_ids(db: Executor, ids: Sequence[int]) -> list[UserRow]:
+    records = await db.fetch(f"SELECT {COLUMNS} FROM users u WHERE u.id = ANY($1::bigint[])", ids)
+    return [UserRow.from_record(r) for r in records]
+
+
+async def by_usernames(db: Executor, usernames: Sequence[str]) -> list[UserRow]:
+    records = await db.fetch(
+        f"SELECT {COLUMNS} FROM users u WHERE lower(u.username) = ANY($1::text[])",
+        [name.lower() for name in usernames],
+    )
+    return [UserRow.from_record(r) for r in records]
+
+
+async def update_profile(
+    db: Executor,
+    user_id: int,
+    *,
+    display_name: str | None,
+    set_display_name: bool,
+    bio: str | None,
+    set_bio: bool,
+    is_private: bool | None,
+) -> UserRow:
+    """Update the fields whose `set_*` flag is true (None clears them); privacy when not None."""
+    record = await db.fetchrow(
+        f"""
+        UPDATE users AS u SET
+            display_name = CASE WHEN $2 THEN $3 ELSE u.display_name END,
+            bio          = CASE WHEN $4 THEN $5 ELSE u.bio END,
+            is_private   = COALESCE($6, u.is_private)
+        WHERE u.id = $1
+        RETURNING {COLUMNS}
+        """,
+        user_id,
+        set_display_name,
+        display_name,
+        set_bio,
+        bio,
+        is_private,
+    )
+    assert record is not None
+    return UserRow.from_record(record)

@@ -1,0 +1,56 @@
+"""A small GraphQL-over-HTTP client for the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+@dataclass
+class Result:
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def data(self) -> Any:
+        return self.body.get("data")
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return list(self.body.get("errors") or [])
+
+    @property
+    def codes(self) -> list[str]:
+        return [e.get("extensions", {}).get("code") for e in self.errors]
+
+    def ok(self) -> Any:
+        assert self.status == 200, self.body
+        assert not self.errors, self.errors
+        return self.data
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> Result:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        return Result(response.status_code, response.json())
+
+    async def register(self, username: str, password: str = "correct horse") -> tuple[str, str]:
+        """(token, user id) of a new account."""
+        result = await self(
+            """mutation($input: RegisterInput!) {
+                 register(input: $input) { token user { id } }
+               }""",
+            {"input": {"username": username, "password": password}},
+        )
+        payload = result.ok()["register"]
+        return payload["token"], payload["user"]["id"]

@@ -1,0 +1,78 @@
+"""Session-wide embedded PostgreSQL and Valkey; every test starts from empty tables and keys."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from resolvers.deps import Deps, open_deps
+from server.app import create_app
+from server.embedded import EmbeddedStack
+from storage import migrations
+from storage.settings import Settings
+from tests.client import GraphQLClient
+
+
+@pytest.fixture(scope="session")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
+    with EmbeddedStack(tmp_path_factory.mktemp("embedded"), persist=False) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def settings(embedded: EmbeddedStack) -> Settings:
+    return Settings(
+        database_url=embedded.database_url,
+        redis_url=embedded.redis_url,
+        # Cheap hashing keeps tests fast; production defaults are argon2id's recommended cost.
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
+    )
+
+
+@pytest.fixture(scope="session")
+async def deps(settings: Settings) -> AsyncIterator[Deps]:
+    assert settings.database_url and settings.redis_url
+    await migrations.apply(settings.database_url)
+    opened = await open_deps(
+        settings, database_url=settings.database_url, redis_url=settings.redis_url
+    )
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(request: pytest.FixtureRequest) -> None:
+    if "deps" not in request.fixturenames:
+        return
+    deps: Deps = request.getfixturevalue("deps")
+    tables = await deps.db.fetch(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        " AND tablename <> 'schema_migrations'"
+    )
+    if tables:
+        names = ", ".join(r["tablename"] for r in tables)
+        await deps.db.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    await deps.redis.flushdb()
+
+
+@pytest.fixture
+def app(settings: Settings, deps: Deps) -> Starlette:
+    return create_app(settings, deps)
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://snapfeed.test") as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
+
