@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from resolvers.errors import AppError, ErrorCode
 
@@ -30,7 +28,9 @@ def classify(error: GraphQLError) -> tuple[ErrorCode, str, dict[str, Any]]:
         return ErrorCode.QUERY_TOO_COMPLEX, error.message, {}
     # Without a path the error comes from parsing, validation or variable coercion:
     # all about the request, and graphql-core's messages name no internals.
-    if error.path is None and (original is None or isinstance(original, ValueError | TypeError)):
+    if error.path is None and (
+        original is None or isinstance(original, GraphQLError | ValueError | TypeError)
+    ):
         return ErrorCode.BAD_USER_INPUT, error.message, {}
     return ErrorCode.INTERNAL, "Internal server error", {}
 
@@ -62,12 +62,8 @@ def format_error(error: GraphQLError, request_id: str) -> GraphQLError:
     )
 
 
-class ErrorFormatter(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if not errors:
-            return
-        request_id = getattr(self.execution_context.context, "request_id", "-")
-        result.errors = [format_error(e, request_id) for e in errors]  # type: ignore[union-attr]
+def format_result(result: Any, request_id: str) -> None:
+    """Rewrite a result's errors in place (results of execute and of stream alike)."""
+    errors = getattr(result, "errors", None)
+    if errors:
+        result.errors = [format_error(e, request_id) for e in errors]

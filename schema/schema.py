@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
-from schema.errors import ErrorFormatter, log_unexpected
+from schema.errors import format_result, log_unexpected
 from schema.limits import limit_extensions
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.graph import GraphMutations
@@ -23,12 +25,34 @@ Mutation = merge_types("Mutation", (AccountMutations, GraphMutations))
 
 
 class SnapfeedSchema(strawberry.Schema):
+    """Formats every error at the edge, whatever stage raised it and whichever transport."""
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        result = await super().execute(*args, **kwargs)
+        format_result(result, _request_id(kwargs.get("context_value")))
+        return result
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        source = await super().stream(*args, **kwargs)
+        request_id = _request_id(kwargs.get("context_value"))
+
+        async def formatted() -> AsyncGenerator[Any, None]:
+            async with aclosing(source):
+                async for result in source:
+                    format_result(result, request_id)
+                    yield result
+
+        return formatted()
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         # Client errors are answers, not incidents: only unexpected ones are logged.
-        context: Any = execution_context.context if execution_context else None
-        log_unexpected(errors, getattr(context, "request_id", "-"))
+        log_unexpected(errors, _request_id(execution_context.context if execution_context else None))
+
+
+def _request_id(context: Any) -> str:
+    return str(getattr(context, "request_id", "-"))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -36,5 +60,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[User],
-        extensions=[*limit_extensions(settings), ErrorFormatter],
+        extensions=limit_extensions(settings),
     )
