@@ -24,7 +24,15 @@ async def open_pool(
         if counter is not None:
             conn.add_query_logger(counter)
 
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=init)
+    async def reset(_conn: asyncpg.Connection) -> None:
+        # asyncpg still rolls back an open transaction on release. Snapfeed never leaves
+        # session state behind (no SET, LISTEN, pooled advisory locks or open cursors), so
+        # the default `RESET ALL; UNLISTEN *; ...` would be a wasted round trip per query.
+        return None
+
+    pool = await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=init, reset=reset
+    )
     assert pool is not None
     return pool
 

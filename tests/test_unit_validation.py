@@ -1,0 +1,244 @@
+"""Unit tests for input validation, privacy and follow relations (pure; no embedded services)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from resolvers.errors import AppError, ErrorCode
+from resolvers.graph import Relation, relation
+from resolvers.privacy import can_see_content
+from resolvers.validation import (
+    check_password,
+    clean_bio,
+    clean_display_name,
+    clean_username,
+)
+from storage.users import UserRow
+
+
+def _assert_bad_input(info: pytest.ExceptionInfo[AppError], field: str) -> None:
+    assert info.value.code == ErrorCode.BAD_USER_INPUT
+    assert info.value.extensions == {"field": field}
+
+
+# --- clean_username -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("alice", "alice"),
+        ("Alice", "alice"),
+        ("ALICE_99", "alice_99"),
+        ("  bob  ", "bob"),
+        ("\tCarol.Smith\n", "carol.smith"),
+        ("abc", "abc"),  # 3, the minimum
+        ("a" * 30, "a" * 30),  # 30, the maximum
+        ("A" * 30, "a" * 30),
+        ("  " + "x" * 30 + "  ", "x" * 30),  # surrounding spaces do not count
+        ("a.b", "a.b"),
+        ("___", "___"),
+        ("...", "..."),
+        ("123", "123"),
+        ("j.doe_2024", "j.doe_2024"),
+    ],
+)
+def test_clean_username_accepts(raw: str, expected: str) -> None:
+    assert clean_username(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "ab",  # 2
+        "AB",
+        " ab ",
+        "a" * 31,  # 31
+        "a" * 100,
+        "al ice",
+        "al\tice",
+        "alice%",
+        "100%",
+        "al-ice",
+        "al@ice",
+        "alice!",
+        "al/ice",
+        "al'ice",
+        "alïce",
+        "ålice",
+        "алиса",  # Cyrillic
+        "李小龙",
+        "\uff41\uff4c\uff49\uff43\uff45",  # fullwidth Latin "alice"
+        "alice\x00",
+        "ali\nce",
+        "émile",
+    ],
+)
+def test_clean_username_rejects(raw: str) -> None:
+    with pytest.raises(AppError) as info:
+        clean_username(raw)
+    _assert_bad_input(info, "username")
+
+
+# --- check_password -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "x" * 8,
+        "x" * 9,
+        "correct horse battery staple",
+        " " * 8,  # not stripped: spaces count
+        "é" * 8,  # counted in characters, not bytes
+        "x" * 255,
+        "x" * 256,
+        "🔒" * 256,
+    ],
+)
+def test_check_password_accepts(password: str) -> None:
+    assert check_password(password) == password
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("", "at least 8"),
+        ("x", "at least 8"),
+        ("x" * 7, "at least 8"),
+        ("é" * 7, "at least 8"),
+        ("x" * 257, "at most 256"),
+        ("x" * 10_000, "at most 256"),
+    ],
+)
+def test_check_password_rejects(password: str, message: str) -> None:
+    with pytest.raises(AppError, match=message) as info:
+        check_password(password)
+    _assert_bad_input(info, "password")
+
+
+# --- clean_display_name ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("   ", None),
+        ("\t\n ", None),
+        ("Alice", "Alice"),
+        ("  Alice  ", "Alice"),
+        ("Alice   Smith", "Alice Smith"),
+        (" Alice \t\n Smith ", "Alice Smith"),
+        ("a  b  c", "a b c"),
+        ("Zoë  Åström", "Zoë Åström"),  # case and accents are kept
+        ("x" * 64, "x" * 64),
+        ("  " + "x" * 64 + "  ", "x" * 64),  # measured after collapsing
+        ("a" + " " * 100 + "b", "a b"),
+    ],
+)
+def test_clean_display_name(raw: str | None, expected: str | None) -> None:
+    assert clean_display_name(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["x" * 65, "x" * 1000, "ab " * 22])
+def test_clean_display_name_rejects_too_long(raw: str) -> None:
+    with pytest.raises(AppError, match="at most 64") as info:
+        clean_display_name(raw)
+    _assert_bad_input(info, "displayName")
+
+
+# --- clean_bio ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("   ", None),
+        ("\n\t \n", None),
+        ("hello", "hello"),
+        ("  hello  ", "hello"),
+        ("line one\n\nline  two", "line one\n\nline  two"),  # inner whitespace kept
+        ("\n  photos & travel \n", "photos & travel"),
+        ("x" * 500, "x" * 500),
+        ("   " + "x" * 500 + "   ", "x" * 500),  # measured after stripping
+    ],
+)
+def test_clean_bio(raw: str | None, expected: str | None) -> None:
+    assert clean_bio(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["x" * 501, "x" * 5000, "a" + " " * 499 + "b"])
+def test_clean_bio_rejects_too_long(raw: str) -> None:
+    with pytest.raises(AppError, match="at most 500") as info:
+        clean_bio(raw)
+    _assert_bad_input(info, "bio")
+
+
+# --- privacy.can_see_content ----------------------------------------------------------------
+
+OWNER_ID = 7
+OTHER_ID = 8
+
+
+def _user(*, is_private: bool, user_id: int = OWNER_ID) -> UserRow:
+    return UserRow(
+        id=user_id,
+        username="owner",
+        display_name=None,
+        bio=None,
+        is_private=is_private,
+        follower_count=0,
+        following_count=0,
+        post_count=0,
+        created_at=datetime(2024, 1, 1, tzinfo=UTC),
+    )
+
+
+@pytest.mark.parametrize(
+    ("is_private", "viewer_id", "viewer_state", "expected"),
+    [
+        # public owner: everyone
+        (False, None, None, True),
+        (False, OWNER_ID, None, True),
+        (False, OTHER_ID, None, True),
+        (False, OTHER_ID, "pending", True),
+        (False, OTHER_ID, "active", True),
+        # private owner
+        (True, None, None, False),  # signed out
+        (True, OWNER_ID, None, True),  # self
+        (True, OTHER_ID, "active", True),  # approved follower
+        (True, OTHER_ID, "pending", False),  # request not yet approved
+        (True, OTHER_ID, None, False),  # stranger
+        (True, OTHER_ID, "", False),
+    ],
+)
+def test_can_see_content(
+    is_private: bool, viewer_id: int | None, viewer_state: str | None, expected: bool
+) -> None:
+    owner = _user(is_private=is_private)
+    assert can_see_content(owner, viewer_id, viewer_state) is expected
+
+
+# --- graph.relation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "expected", "value"),
+    [
+        ("active", Relation.FOLLOWING, "FOLLOWING"),
+        ("pending", Relation.REQUESTED, "REQUESTED"),
+        (None, Relation.NOT_FOLLOWING, "NOT_FOLLOWING"),
+    ],
+)
+def test_relation(state: str | None, expected: Relation, value: str) -> None:
+    result = relation(state)
+    assert result is expected
+    assert result == value
