@@ -48,7 +48,9 @@ def bearer_token(header: str | None) -> str | None:
 async def _issue_token(deps: Deps, user: UserRow) -> Session:
     token = secrets.token_urlsafe(32)
     expires_at = datetime.now(UTC) + timedelta(days=deps.settings.token_ttl_days)
-    await tokens.insert(deps.db, token_hash=hash_token(token), user_id=user.id, expires_at=expires_at)
+    await tokens.insert(
+        deps.db, token_hash=hash_token(token), user_id=user.id, expires_at=expires_at
+    )
     return Session(token, user)
 
 
@@ -67,9 +69,7 @@ async def register(
     return await _issue_token(deps, user)
 
 
-async def login(
-    deps: Deps, *, username: str, password: str, client_ip: str
-) -> Session:
+async def login(deps: Deps, *, username: str, password: str, client_ip: str) -> Session:
     settings = deps.settings
     username = username.strip().lower()[:64]
     user_key, ip_key = keys.login_failures_by_user(username), keys.login_failures_by_ip(client_ip)

@@ -18,6 +18,9 @@ from resolvers.errors import bad_input
 
 T = TypeVar("T")
 
+# Ours are far shorter; the cap keeps hostile input (e.g. deeply nested JSON) out of the parser.
+MAX_CURSOR_LENGTH = 200
+
 
 def encode(kind: str, *values: int | str) -> str:
     payload = json.dumps([kind, *values], separators=(",", ":")).encode()
@@ -26,10 +29,12 @@ def encode(kind: str, *values: int | str) -> str:
 
 def decode(cursor: str, kind: str, types: Sequence[type]) -> tuple[int | str, ...]:
     """The values of a cursor made by `encode(kind, ...)`; BAD_USER_INPUT otherwise."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise bad_input("Invalid cursor", field="after")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
         raise bad_input("Invalid cursor", field="after") from None
     if (
         not isinstance(data, list)

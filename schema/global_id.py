@@ -16,7 +16,9 @@ def decode(global_id: str) -> tuple[str, int] | None:
     """(type name, row id), or None when the id is not one of ours."""
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
-        type_name, _, raw_id = base64.urlsafe_b64decode(padded.encode("ascii")).decode().partition(":")
+        type_name, _, raw_id = (
+            base64.urlsafe_b64decode(padded.encode("ascii")).decode().partition(":")
+        )
     except (ValueError, binascii.Error, UnicodeError):
         return None
     if not type_name.isalpha() or not raw_id.isdigit() or len(raw_id) > 19:

@@ -48,7 +48,9 @@ class SnapfeedSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         # Client errors are answers, not incidents: only unexpected ones are logged.
-        log_unexpected(errors, _request_id(execution_context.context if execution_context else None))
+        log_unexpected(
+            errors, _request_id(execution_context.context if execution_context else None)
+        )
 
 
 def _request_id(context: Any) -> str:

@@ -15,6 +15,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from resolvers.deps import Deps, open_deps
 from schema.schema import build_schema
+from server.graphql_view import SnapfeedGraphQL
 from server.request_id import RequestIdMiddleware
 from storage import postgres, redis
 from storage.settings import Settings
@@ -52,7 +53,10 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
     async def readyz(_request: Request) -> JSONResponse:
         checks: dict[str, str] = {}
         current = get_deps()
-        for name, probe in (("postgres", postgres.ping(current.db)), ("redis", redis.ping(current.redis))):
+        for name, probe in (
+            ("postgres", postgres.ping(current.db)),
+            ("redis", redis.ping(current.redis)),
+        ):
             try:
                 await asyncio.wait_for(probe, timeout=2)
                 checks[name] = "ok"
@@ -65,9 +69,9 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
             status_code=200 if ready else 503,
         )
 
-    from server.graphql_view import SnapfeedGraphQL
-
-    graphql = SnapfeedGraphQL(build_schema(settings), get_deps)
+    graphql = SnapfeedGraphQL(
+        build_schema(settings), get_deps, allowed_origins=settings.allowed_origins
+    )
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -9,7 +9,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -109,9 +109,11 @@ def _dev(settings: Settings) -> int:
     return 0
 
 
-class _Server(uvicorn.Server):
+class InProcessServer(uvicorn.Server):
+    """uvicorn without its signal handlers: the caller decides when it stops (`should_exit`)."""
+
     @contextlib.contextmanager
-    def capture_signals(self):  # type: ignore[no-untyped-def]
+    def capture_signals(self) -> Iterator[None]:
         # `dev` owns SIGINT/SIGTERM so it can stop the worker and the embedded servers too.
         yield
 
@@ -123,7 +125,7 @@ async def _run_dev(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
 
     await _migrate(settings)
-    server = _Server(
+    server = InProcessServer(
         uvicorn.Config(
             create_app(settings), host=settings.host, port=settings.port, log_config=None
         )
@@ -138,7 +140,7 @@ async def _run_dev(settings: Settings) -> None:
     print(f"\n  GraphiQL: {url}\n  Data:     {settings.data_dir.resolve()}\n", flush=True)
 
     stopping = asyncio.create_task(stop.wait())
-    done, _ = await asyncio.wait({*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.wait({*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED)
     logger.info("shutting down")
     server.should_exit = True
     await worker.close()

@@ -44,9 +44,9 @@ class EmbeddedStack:
         return self
 
     def _start_postgres(self) -> None:
-        import pgserver
+        from pgserver import get_server  # type: ignore[attr-defined]
 
-        server = pgserver.get_server(self.data_dir / "postgres", cleanup_mode="stop")
+        server = get_server(self.data_dir / "postgres", cleanup_mode="stop")
         self._pg = server
         self.database_url = server.get_uri()
         logger.info("embedded PostgreSQL at %s", self.database_url)

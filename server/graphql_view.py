@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
@@ -11,21 +11,31 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.types.unset import UnsetType
+from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers import accounts
 from resolvers.deps import Deps
 from schema.context import Context
 from server import request_id
 
+# connection_ack without a payload
+_NOTHING: UnsetType = UNSET
+
 
 class SnapfeedGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: strawberry.Schema, get_deps: Callable[[], Deps]) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        get_deps: Callable[[], Deps],
+        *,
+        allowed_origins: Sequence[str] = (),
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql",
             allow_queries_via_get=True,
             multipart_uploads_enabled=True,
+            allowed_origins=allowed_origins,
         )
         self._get_deps = get_deps
 
@@ -51,14 +61,14 @@ class SnapfeedGraphQL(GraphQL[Context, None]):
                 context.sign_in(await accounts.authenticate(self.deps, token), token)
         return context
 
-    async def on_ws_connect(self, context: Context) -> UnsetType | None | dict[str, Any]:
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, Any] | None:
         params = context.connection_params or {}
         raw = params.get("authorization") or params.get("Authorization")
         if raw is None:
-            return strawberry.UNSET
+            return _NOTHING
         token = accounts.bearer_token(raw) if isinstance(raw, str) else None
         viewer_id = await accounts.authenticate(self.deps, token) if token else None
         if viewer_id is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         context.sign_in(viewer_id, token)
-        return strawberry.UNSET
+        return _NOTHING

@@ -29,7 +29,6 @@ class Settings:
     data_dir: Path = Path(".snapfeed")
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str | None = None  # how clients reach this server; defaults to http://host:port
     allowed_origins: tuple[str, ...] = ()  # extra origins allowed to open WebSockets
 
     # Feed
@@ -63,7 +62,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
-        """Build settings from `SNAPFEED_*` variables; an unknown one is an error (likely a typo)."""
+        """Build settings from `SNAPFEED_*` variables; an unknown one is an error (a typo)."""
         values: dict[str, Any] = {}
         known = {f.name for f in fields(cls)}
         hints = typing.get_type_hints(cls)

@@ -76,3 +76,27 @@ async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 def gql(http: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(http)
 
+
+@pytest.fixture
+async def live_url(app: Starlette) -> AsyncIterator[str]:
+    """The app served by a real uvicorn on a free loopback port, for WebSocket clients."""
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    from server.cli import InProcessServer
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = InProcessServer(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not task.done(), "uvicorn failed to start"
+        await asyncio.sleep(0.01)
+    yield f"127.0.0.1:{port}"
+    server.should_exit = True
+    await task

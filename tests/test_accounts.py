@@ -123,9 +123,17 @@ async def test_update_profile(gql: GraphQLClient) -> None:
       updateProfile(input: $input) { displayName bio isPrivate }
     }"""
     first = await gql(update, {"input": {"displayName": "  Jules  V ", "bio": "hi"}}, token=token)
-    assert first.ok()["updateProfile"] == {"displayName": "Jules V", "bio": "hi", "isPrivate": False}
+    assert first.ok()["updateProfile"] == {
+        "displayName": "Jules V",
+        "bio": "hi",
+        "isPrivate": False,
+    }
     second = await gql(update, {"input": {"isPrivate": True}}, token=token)
-    assert second.ok()["updateProfile"] == {"displayName": "Jules V", "bio": "hi", "isPrivate": True}
+    assert second.ok()["updateProfile"] == {
+        "displayName": "Jules V",
+        "bio": "hi",
+        "isPrivate": True,
+    }
     cleared = await gql(update, {"input": {"bio": None}}, token=token)
     assert cleared.ok()["updateProfile"]["bio"] is None
     too_long = await gql(update, {"input": {"bio": "x" * 501}}, token=token)

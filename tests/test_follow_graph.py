@@ -46,7 +46,7 @@ async def test_following_yourself_is_bad_input(gql: GraphQLClient) -> None:
 
 
 async def test_unknown_and_malformed_ids(gql: GraphQLClient) -> None:
-    token, me = await gql.register("carol")
+    token, _ = await gql.register("carol")
     missing = "VXNlcjo5OTk5OTk"  # a well-formed User id nobody has
     assert (await gql(FOLLOW, {"id": missing}, token=token)).codes == ["NOT_FOUND"]
     assert (await gql(UNFOLLOW, {"id": missing}, token=token)).codes == ["NOT_FOUND"]
@@ -62,9 +62,7 @@ async def test_follow_needs_a_viewer(gql: GraphQLClient) -> None:
 
 async def test_private_account_request_flow(gql: GraphQLClient) -> None:
     owner, owner_id = await gql.register("private.pat")
-    await gql(
-        "mutation { updateProfile(input: {isPrivate: true}) { isPrivate } }", token=owner
-    )
+    await gql("mutation { updateProfile(input: {isPrivate: true}) { isPrivate } }", token=owner)
     fan, fan_id = await gql.register("fan")
     other, other_id = await gql.register("other")
 
@@ -120,9 +118,7 @@ async def test_going_public_approves_pending_requests(gql: GraphQLClient) -> Non
     assert public.ok()["updateProfile"] == {"isPrivate": False, "followerCount": 2}
 
 
-async def test_counters_exact_under_50_concurrent_followers(
-    gql: GraphQLClient, deps: Deps
-) -> None:
+async def test_counters_exact_under_50_concurrent_followers(gql: GraphQLClient, deps: Deps) -> None:
     _, star_id = await gql.register("star")
     tokens = [(await gql.register(f"fan{i:02d}"))[0] for i in range(50)]
     results = await asyncio.gather(*(gql(FOLLOW, {"id": star_id}, token=t) for t in tokens))

@@ -17,7 +17,9 @@ FOLLOWERS_PAGE = """query($u: String!, $first: Int) { user(username: $u) {
 } }"""
 
 
-async def _round_trips(deps: Deps, gql: GraphQLClient, query: str, variables: dict[str, object], token: str) -> int:
+async def _round_trips(
+    deps: Deps, gql: GraphQLClient, query: str, variables: dict[str, object], token: str
+) -> int:
     await asyncio.sleep(0)  # let query-logger callbacks of earlier work land
     before = deps.db_round_trips.count
     (await gql(query, variables, token=token)).ok()

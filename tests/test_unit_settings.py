@@ -32,7 +32,6 @@ def test_defaults_without_environment() -> None:
         ("active_days", 30),
         ("database_url", None),
         ("redis_url", None),
-        ("public_url", None),
         ("data_dir", Path(".snapfeed")),
         ("allowed_origins", ()),
         ("cassandra_hosts", ()),
@@ -61,8 +60,6 @@ def test_default_values(field: str, expected: Any) -> None:
         ("SNAPFEED_DATABASE_URL", "", "database_url", None),
         ("SNAPFEED_REDIS_URL", "redis://cache:6379/0", "redis_url", "redis://cache:6379/0"),
         ("SNAPFEED_REDIS_URL", "", "redis_url", None),
-        ("SNAPFEED_PUBLIC_URL", "https://snap.example", "public_url", "https://snap.example"),
-        ("SNAPFEED_PUBLIC_URL", "", "public_url", None),
         # plain str is kept verbatim
         ("SNAPFEED_LOG_LEVEL", "DEBUG", "log_level", "DEBUG"),
         ("SNAPFEED_HOST", "0.0.0.0", "host", "0.0.0.0"),

@@ -18,6 +18,12 @@ async def _user(info: Info, user_id: int) -> User:
     return user
 
 
+async def _payload(info: Info, target: int, relation: graph.Relation) -> FollowPayload:
+    return FollowPayload(
+        user=await _user(info, target), status=FollowStatus.from_relation(relation)
+    )
+
+
 @strawberry.type
 class GraphMutations:
     @strawberry.mutation(description="Follow a user; REQUESTED when their account is private.")
@@ -25,14 +31,14 @@ class GraphMutations:
         viewer_id = info.context.require_viewer()
         target = global_id.decode_as(user_id, "User", field="userId")
         status = await graph.follow(info.context.deps, viewer_id, target)
-        return FollowPayload(user=await _user(info, target), status=FollowStatus(status))
+        return await _payload(info, target, status)
 
     @strawberry.mutation
     async def unfollow(self, info: Info, user_id: strawberry.ID) -> FollowPayload:
         viewer_id = info.context.require_viewer()
         target = global_id.decode_as(user_id, "User", field="userId")
         status = await graph.unfollow(info.context.deps, viewer_id, target)
-        return FollowPayload(user=await _user(info, target), status=FollowStatus(status))
+        return await _payload(info, target, status)
 
     @strawberry.mutation
     async def approve_follow_request(self, info: Info, user_id: strawberry.ID) -> User:

@@ -48,7 +48,7 @@ class User(Node):
     @strawberry.field(description="The viewer's relation to this user.")
     async def viewer_follow_status(self, info: Info) -> FollowStatus:
         state = await info.context.loaders.follow_state_by_user_id.load(self.row.id)
-        return graph.relation(state)
+        return FollowStatus.from_relation(graph.relation(state))
 
     @strawberry.field
     async def followers(
