@@ -28,7 +28,11 @@ class Context:
     def sign_in(self, viewer_id: int | None, token: str | None) -> None:
         """Set who is calling (WebSocket auth arrives after the context exists)."""
         self.viewer_id, self.token = viewer_id, token
-        self.loaders = build_loaders(self.deps, viewer_id)
+        self.renew_loaders()
+
+    def renew_loaders(self) -> None:
+        """Fresh caches: a WebSocket keeps one context for all of its operations."""
+        self.loaders = build_loaders(self.deps, self.viewer_id)
 
     def require_viewer(self) -> int:
         if self.viewer_id is None:

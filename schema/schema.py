@@ -11,6 +11,7 @@ from graphql import GraphQLError
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from schema.context import Context
 from schema.errors import format_result, log_unexpected
 from schema.limits import limit_extensions
 from schema.mutations.accounts import AccountMutations
@@ -33,6 +34,9 @@ class SnapfeedSchema(strawberry.Schema):
         return result
 
     async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        context = kwargs.get("context_value")
+        if isinstance(context, Context):
+            context.renew_loaders()
         source = await super().stream(*args, **kwargs)
         request_id = _request_id(kwargs.get("context_value"))
 

@@ -79,3 +79,18 @@ async def test_other_origins_are_refused(live_url: str) -> None:
             origin="https://evil.example",  # type: ignore[arg-type]
         )
     assert refused.value.response.status_code == 403
+
+
+async def test_each_operation_on_a_socket_sees_fresh_data(
+    gql: GraphQLClient, live_url: str
+) -> None:
+    token, _ = await gql.register("fresh")
+    query = json.dumps({"type": "subscribe", "payload": {"query": "{ viewer { bio } }"}})
+    async with await _init(live_url, {"authorization": f"Bearer {token}"}) as ws:
+        assert (await _recv(ws))["type"] == "connection_ack"
+        await ws.send(query.replace('"type"', '"id": "1", "type"'))
+        assert (await _recv(ws))["payload"] == {"data": {"viewer": {"bio": None}}}
+        assert (await _recv(ws))["type"] == "complete"
+        await gql('mutation { updateProfile(input: {bio: "new"}) { bio } }', token=token)
+        await ws.send(query.replace('"type"', '"id": "2", "type"'))
+        assert (await _recv(ws))["payload"] == {"data": {"viewer": {"bio": "new"}}}
