@@ -11,11 +11,12 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 
 from resolvers.deps import Deps, open_deps
 from schema.schema import build_schema
-from server.graphql_view import SnapfeedGraphQL
+from server.graphql_view import STATIC_DIR, SnapfeedGraphQL
 from server.request_id import RequestIdMiddleware
 from storage import postgres, redis
 from storage.settings import Settings
@@ -78,6 +79,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,

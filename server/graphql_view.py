@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import strawberry
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -17,6 +19,10 @@ from resolvers import accounts
 from resolvers.deps import Deps
 from schema.context import Context
 from server import request_id
+
+CDN_PREFIX = "https://unpkg.com/"
+VENDOR_PATH = "/static/vendor/"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 # connection_ack without a payload
 _NOTHING: UnsetType = UNSET
@@ -42,6 +48,14 @@ class SnapfeedGraphQL(GraphQL[Context, None]):
     @property
     def deps(self) -> Deps:
         return self._get_deps()
+
+    @cached_property
+    def _ide_html(self) -> str:
+        # Same files, same integrity hashes, served by Snapfeed: GraphiQL works offline.
+        return self.graphql_ide_html.replace(CDN_PREFIX, VENDOR_PATH)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(self._ide_html)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
