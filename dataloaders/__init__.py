@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dataloaders.posts import MediaByIdLoader, MediaByPostIdLoader, PostByIdLoader
 from dataloaders.users import FollowStateByUserIdLoader, UserByIdLoader, UserByUsernameLoader
 from resolvers.deps import Deps
 
@@ -13,6 +14,9 @@ class Loaders:
     user_by_id: UserByIdLoader
     user_by_username: UserByUsernameLoader
     follow_state_by_user_id: FollowStateByUserIdLoader
+    post_by_id: PostByIdLoader
+    media_by_post_id: MediaByPostIdLoader
+    media_by_id: MediaByIdLoader
 
 
 def build_loaders(deps: Deps, viewer_id: int | None) -> Loaders:
@@ -21,4 +25,7 @@ def build_loaders(deps: Deps, viewer_id: int | None) -> Loaders:
         user_by_id=user_by_id,
         user_by_username=UserByUsernameLoader(deps, user_by_id),
         follow_state_by_user_id=FollowStateByUserIdLoader(deps, viewer_id),
+        post_by_id=PostByIdLoader(deps),
+        media_by_post_id=MediaByPostIdLoader(deps),
+        media_by_id=MediaByIdLoader(deps),
     )

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import asyncpg
+from arq.connections import ArqRedis
 from redis.asyncio import Redis
 
 from resolvers.passwords import Passwords
+from storage.jobs import open_queue
+from storage.objects.base import ObjectStore
+from storage.objects.open import open_object_store
 from storage.postgres import RoundTripCounter, open_pool
 from storage.redis import open_redis
 from storage.settings import Settings
@@ -18,12 +22,34 @@ class Deps:
     settings: Settings
     db: asyncpg.Pool
     redis: Redis
+    jobs: ArqRedis
+    objects: ObjectStore
     passwords: Passwords
     db_round_trips: RoundTripCounter = field(default_factory=RoundTripCounter)
 
     async def close(self) -> None:
+        await self.objects.close()
+        await self.jobs.aclose()
         await self.redis.aclose()
         await self.db.close()
+
+
+async def open_objects(settings: Settings) -> ObjectStore:
+    if settings.media_backend == "local" and not settings.secret_key:
+        raise RuntimeError("SNAPFEED_SECRET_KEY must be set to sign upload URLs")
+    return await open_object_store(
+        backend=settings.media_backend,
+        local_root=settings.media_root,
+        public_base_url=settings.base_url,
+        secret=(settings.secret_key or "").encode(),
+        s3_bucket=settings.s3_bucket,
+        s3_region=settings.s3_region,
+        s3_endpoint_url=settings.s3_endpoint_url,
+        s3_presign_endpoint_url=settings.s3_public_endpoint_url,
+        s3_access_key_id=settings.s3_access_key_id,
+        s3_secret_access_key=settings.s3_secret_access_key,
+        media_base_url=settings.media_base_url,
+    )
 
 
 async def open_deps(settings: Settings, *, database_url: str, redis_url: str) -> Deps:
@@ -38,6 +64,8 @@ async def open_deps(settings: Settings, *, database_url: str, redis_url: str) ->
         settings=settings,
         db=db,
         redis=open_redis(redis_url),
+        jobs=await open_queue(redis_url),
+        objects=await open_objects(settings),
         passwords=Passwords(settings),
         db_round_trips=counter,
     )

@@ -16,13 +16,17 @@ from schema.errors import format_result, log_unexpected
 from schema.limits import limit_extensions
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.graph import GraphMutations
+from schema.mutations.posts import PostMutations
 from schema.queries.accounts import AccountQueries
 from schema.queries.graph import GraphQueries
+from schema.queries.posts import PostQueries
+from schema.types.media import Media
+from schema.types.post import Post
 from schema.types.user import User
 from storage.settings import Settings
 
-Query = merge_types("Query", (AccountQueries, GraphQueries))
-Mutation = merge_types("Mutation", (AccountMutations, GraphMutations))
+Query = merge_types("Query", (AccountQueries, GraphQueries, PostQueries))
+Mutation = merge_types("Mutation", (AccountMutations, GraphMutations, PostMutations))
 
 
 class SnapfeedSchema(strawberry.Schema):
@@ -65,6 +69,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return SnapfeedSchema(
         query=Query,
         mutation=Mutation,
-        types=[User],
+        types=[User, Post, Media],
         extensions=limit_extensions(settings),
     )

@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from resolvers.deps import Deps, open_deps
 from schema.schema import build_schema
 from server.graphql_view import STATIC_DIR, SnapfeedGraphQL
+from server.media_routes import media_routes
 from server.request_id import RequestIdMiddleware
 from storage import postgres, redis
 from storage.settings import Settings
@@ -79,6 +80,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *media_routes(get_deps),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[Middleware(RequestIdMiddleware)],

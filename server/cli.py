@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -99,7 +100,11 @@ def _dev(settings: Settings) -> int:
     stack = EmbeddedStack(settings.data_dir)
     try:
         stack.start()
-        settings = settings.replace(database_url=stack.database_url, redis_url=stack.redis_url)
+        settings = settings.replace(
+            database_url=stack.database_url,
+            redis_url=stack.redis_url,
+            secret_key=settings.secret_key or _dev_secret(settings.data_dir),
+        )
         asyncio.run(_run_dev(settings))
     except KeyboardInterrupt:
         pass
@@ -107,6 +112,16 @@ def _dev(settings: Settings) -> int:
         stack.stop()
         logger.info("embedded services stopped")
     return 0
+
+
+def _dev_secret(data_dir: Path) -> str:
+    """A signing key made once per data dir, so upload URLs survive a restart."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 class InProcessServer(uvicorn.Server):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import asyncpg
@@ -21,6 +22,9 @@ async def open_pool(
     dsn: str, *, min_size: int, max_size: int, counter: RoundTripCounter | None = None
 ) -> asyncpg.Pool:
     async def init(conn: asyncpg.Connection) -> None:
+        await conn.set_type_codec(
+            "jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
         if counter is not None:
             conn.add_query_logger(counter)
 

@@ -30,6 +30,25 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     allowed_origins: tuple[str, ...] = ()  # extra origins allowed to open WebSockets
+    public_url: str | None = None  # how clients reach this server; default http://host:port
+    secret_key: str | None = None  # signs upload URLs; `snapfeed dev` makes one in data_dir
+
+    # Media
+    media_backend: str = "local"  # "local" (disk under media_dir) or "s3"
+    media_dir: Path | None = None  # default: data_dir/media
+    media_base_url: str | None = None  # CDN in front of the bucket, for public variant URLs
+    s3_bucket: str = "snapfeed-media"
+    s3_region: str = "us-east-1"
+    s3_endpoint_url: str | None = None
+    s3_public_endpoint_url: str | None = None  # for presigned uploads; default s3_endpoint_url
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    upload_url_ttl_seconds: int = 900
+    max_upload_bytes: int = 30 * 2**20  # photos
+    max_video_bytes: int = 200 * 2**20
+    max_video_seconds: int = 90
+    max_image_pixels: int = 50_000_000
+    stuck_processing_seconds: int = 180  # the reconciler re-queues posts older than this
 
     # Feed
     celebrity_followers: int = 10_000
@@ -81,6 +100,14 @@ class Settings:
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def media_root(self) -> Path:
+        return self.media_dir or self.data_dir / "media"
 
 
 def _parse(hint: Any, raw: str) -> Any:

@@ -54,3 +54,42 @@ class GraphQLClient:
         )
         payload = result.ok()["register"]
         return payload["token"], payload["user"]["id"]
+
+
+CREATE_UPLOAD = """mutation($input: CreateUploadInput!) {
+  createUpload(input: $input) {
+    media { id status } uploadUrl uploadHeaders { name value } expiresAt
+  }
+}"""
+CREATE_POST = """mutation($input: CreatePostInput!) {
+  createPost(input: $input) { id status caption hashtags location }
+}"""
+
+
+async def upload(
+    gql: GraphQLClient,
+    token: str,
+    data: bytes,
+    content_type: str,
+    *,
+    http: httpx.AsyncClient | None = None,
+) -> str:
+    """createUpload, then PUT the bytes to the URL it gave; returns the media id."""
+    ticket = (
+        await gql(
+            CREATE_UPLOAD,
+            {"input": {"contentType": content_type, "byteSize": len(data)}},
+            token=token,
+        )
+    ).ok()["createUpload"]
+    headers = {h["name"]: h["value"] for h in ticket["uploadHeaders"]}
+    response = await (http or gql.http).put(ticket["uploadUrl"], content=data, headers=headers)
+    assert response.status_code == 200, response.text
+    media_id: str = ticket["media"]["id"]
+    return media_id
+
+
+async def create_post(
+    gql: GraphQLClient, token: str, media_ids: list[str], **fields: Any
+) -> Result:
+    return await gql(CREATE_POST, {"input": {"mediaIds": media_ids, **fields}}, token=token)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import httpx
 import pytest
+from moto.server import ThreadedMotoServer
 from starlette.applications import Starlette
 
 from resolvers.deps import Deps, open_deps
@@ -14,6 +16,7 @@ from server.embedded import EmbeddedStack
 from storage import migrations
 from storage.settings import Settings
 from tests.client import GraphQLClient
+from workers.settings import create_worker
 
 
 @pytest.fixture(scope="session")
@@ -22,11 +25,30 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack
         yield stack
 
 
+BASE_URL = "http://snapfeed.test"
+
+
 @pytest.fixture(scope="session")
-def settings(embedded: EmbeddedStack) -> Settings:
+def s3_endpoint() -> Iterator[str]:
+    """An in-process moto S3 server on a free port (port 0: the OS picks it, no race)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(embedded: EmbeddedStack, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
         database_url=embedded.database_url,
         redis_url=embedded.redis_url,
+        # Upload and media URLs point at the in-process app the `http` client talks to.
+        public_url=BASE_URL,
+        secret_key="test-signing-key",
+        media_dir=tmp_path_factory.mktemp("media"),
         # Cheap hashing keeps tests fast; production defaults are argon2id's recommended cost.
         argon2_time_cost=1,
         argon2_memory_kib=1024,
@@ -58,6 +80,9 @@ async def clean_state(request: pytest.FixtureRequest) -> None:
         names = ", ".join(r["tablename"] for r in tables)
         await deps.db.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     await deps.redis.flushdb()
+    # Media files of earlier tests must not satisfy "uploaded?" checks of later ones.
+    for child in deps.settings.media_root.iterdir():
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
 
 
 @pytest.fixture
@@ -68,13 +93,28 @@ def app(settings: Settings, deps: Deps) -> Starlette:
 @pytest.fixture
 async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5555))
-    async with httpx.AsyncClient(transport=transport, base_url="http://snapfeed.test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
         yield client
 
 
 @pytest.fixture
 def gql(http: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(http)
+
+
+@pytest.fixture
+def run_jobs(settings: Settings, deps: Deps) -> Callable[[], Awaitable[int]]:
+    """Run a real arq worker in burst mode until the queue is empty; returns jobs completed."""
+
+    async def run() -> int:
+        worker = create_worker(settings, deps=deps, burst=True, poll_delay=0.01, cron_jobs=[])
+        try:
+            await worker.async_run()
+        finally:
+            await worker.close()
+        return int(worker.jobs_complete)
+
+    return run
 
 
 @pytest.fixture

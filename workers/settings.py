@@ -4,40 +4,54 @@ from __future__ import annotations
 
 from typing import Any
 
-from arq import cron
-from arq.connections import RedisSettings
+from arq import cron, func
 from arq.worker import Worker
 
-from resolvers.deps import open_deps
-from storage import keys
+from resolvers.deps import Deps, open_deps
+from storage import jobs, keys
 from storage.settings import Settings
 from workers.maintenance import purge_expired_tokens
+from workers.media import (
+    delete_post_media,
+    process_post,
+    purge_abandoned_uploads,
+    reconcile_stuck_posts,
+)
 
-FUNCTIONS: list[Any] = []
-CRON_JOBS = [cron(purge_expired_tokens, minute={17}, run_at_startup=True)]
+FUNCTIONS = [
+    # keep_result=0: once done, the job id is free again, so the reconciler can re-queue it.
+    func(process_post, name=jobs.PROCESS_POST, keep_result=0, max_tries=10, timeout=600),
+    func(delete_post_media, name=jobs.DELETE_POST_MEDIA, max_tries=5),
+]
+CRON_JOBS = [
+    cron(purge_expired_tokens, minute={17}, run_at_startup=True),
+    cron(reconcile_stuck_posts, second={0}, run_at_startup=True),
+    cron(purge_abandoned_uploads, minute={42}),
+]
 
 
-def redis_settings(settings: Settings) -> RedisSettings:
+def create_worker(settings: Settings, *, deps: Deps | None = None, **overrides: Any) -> Worker:
+    """An arq worker; with `deps` given (tests) it uses them and leaves them open."""
     assert settings.redis_url, "SNAPFEED_REDIS_URL must be set"
-    return RedisSettings.from_dsn(settings.redis_url)
 
-
-def create_worker(settings: Settings, **overrides: Any) -> Worker:
     async def startup(ctx: dict[str, Any]) -> None:
+        if deps is not None:
+            ctx["deps"] = deps
+            return
         assert settings.database_url and settings.redis_url
         ctx["deps"] = await open_deps(
             settings, database_url=settings.database_url, redis_url=settings.redis_url
         )
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        deps = ctx.pop("deps", None)
-        if deps is not None:
-            await deps.close()
+        opened = ctx.pop("deps", None)
+        if opened is not None and opened is not deps:
+            await opened.close()
 
     options: dict[str, Any] = {
         "functions": FUNCTIONS,
         "cron_jobs": CRON_JOBS,
-        "redis_settings": redis_settings(settings),
+        "redis_settings": jobs.redis_settings(settings.redis_url),
         "queue_name": keys.JOB_QUEUE,
         "on_startup": startup,
         "on_shutdown": shutdown,

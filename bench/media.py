@@ -1,0 +1,199 @@
+"""Per-photo cost of workers.imaging.process_image against a naive Pillow job and libvips.
+
+    python bench/media.py [--n 5] [--json out.json]
+
+Inputs are generated (a 12 MP photo-like JPEG with EXIF orientation 6, and a 12 MP HEIC).
+Every path does the same job: 4 WebP variants (q80, method/effort 4, width-limited to
+150/320/640/1080, upright, no metadata) plus BlurHash and dHash from the smallest one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+# Must be set before libvips starts its thread pool (pyvips is imported lazily below).
+os.environ.setdefault("VIPS_CONCURRENCY", "1")
+
+import pillow_heif
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
+
+from workers.imaging import blurhash_of, dhash64, process_image, variant_plan
+from workers.imaging.image import WEBP_METHOD, WEBP_QUALITY
+
+Job = Callable[[Path], Any]
+
+
+def photo_like(width: int, height: int, seed: int = 7) -> Image.Image:
+    """Gradients, soft shapes, blotchy mid-frequency texture and sensor-like noise."""
+    rnd = random.Random(seed)
+    gx = Image.linear_gradient("L").rotate(90).resize((width, height))
+    gy = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", (gx, gy, ImageChops.invert(gx)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(40):
+        x, y = rnd.randrange(width), rnd.randrange(height)
+        r = rnd.randrange(width // 60, width // 8)
+        fill = (rnd.randrange(256), rnd.randrange(256), rnd.randrange(256))
+        shape = draw.ellipse if rnd.random() < 0.5 else draw.rectangle
+        shape((x - r, y - r // 2, x + r, y + r), fill=fill)
+    image = image.filter(ImageFilter.GaussianBlur(2))
+    blotches = Image.merge(
+        "RGB",
+        [
+            Image.effect_noise((width // 24, height // 24), 50).resize(
+                (width, height), Image.Resampling.BICUBIC
+            )
+            for _ in range(3)
+        ],
+    )
+    image = Image.blend(image, blotches, 0.3)
+    noise = Image.effect_noise((width, height), 6).convert("RGB")
+    return ImageChops.add(image, noise, scale=1.0, offset=-128)
+
+
+def make_inputs(directory: Path) -> dict[str, Path]:
+    image = photo_like(4032, 3024)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # phone held upright: stored landscape, displayed portrait
+    jpeg = directory / "photo.jpg"
+    image.save(jpeg, "JPEG", quality=90, exif=exif)
+    heic = directory / "photo.heic"
+    pillow_heif.from_pillow(image).save(heic, quality=80)
+    return {"JPEG 4032x3024": jpeg, "HEIC 4032x3024": heic}
+
+
+def _webp(image: Image.Image) -> bytes:
+    buffer = BytesIO()
+    image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
+    return buffer.getvalue()
+
+
+def naive_job(path: Path) -> None:
+    """What a first implementation does: full decode, then every variant from the full image."""
+    with Image.open(path) as opened:
+        image = ImageOps.exif_transpose(opened).convert("RGB")
+    smallest = image
+    for _, w, h in variant_plan(*image.size):
+        resized = image.resize((w, h), Image.Resampling.LANCZOS)
+        _webp(resized)
+        smallest = resized if resized.width < smallest.width else smallest
+    blurhash_of(smallest)
+    dhash64(smallest)
+
+
+def vips_job(path: Path) -> None:
+    """libvips reference: shrink-on-load thumbnail, then a cascade; same encoder settings.
+
+    The bundled libvips has no HEVC decoder, so HEIC pixels come from pillow-heif.
+    """
+    import pyvips  # type: ignore[import-untyped]
+
+    if path.suffix == ".heic":
+        decoded = Image.open(path).convert("RGB")
+        source = pyvips.Image.new_from_memory(
+            decoded.tobytes(), decoded.width, decoded.height, 3, "uchar"
+        )
+        upright_w = source.width
+    else:
+        source = pyvips.Image.new_from_file(str(path))
+        rotated = source.get_typeof("orientation") and source.get("orientation") in (5, 6, 7, 8)
+        upright_w = source.height if rotated else source.width
+    image = None
+    for _, w, _h in reversed(variant_plan(upright_w, 1)):
+        if image is None:
+            image = (
+                source.thumbnail_image(w, height=100_000, size="down")
+                if path.suffix == ".heic"
+                else pyvips.Image.thumbnail(str(path), w, height=100_000, size="down")
+            )
+        elif w < image.width:
+            image = image.thumbnail_image(w, height=100_000, size="down")
+        image.webpsave_buffer(Q=WEBP_QUALITY, effort=WEBP_METHOD, keep="none")
+    assert image is not None
+    smallest = Image.frombytes("RGB", (image.width, image.height), image.write_to_memory())
+    blurhash_of(smallest)
+    dhash64(smallest)
+
+
+def time_job(job: Job, path: Path, runs: int) -> float:
+    """Median wall time in ms over `runs` runs, after one warm-up run."""
+    job(path)
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        job(path)
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def pin_to_one_core() -> str:
+    try:
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+    except (AttributeError, OSError):
+        return "not pinned (sched_setaffinity unavailable); numbers are per process"
+    # One core: extra decoder threads would only add contention.
+    pillow_heif.options.DECODE_THREADS = 1
+    return f"pinned to CPU {cpu}; VIPS_CONCURRENCY=1, pillow-heif DECODE_THREADS=1"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--n", type=int, default=5, help="timed runs per path (median)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+
+    pillow_heif.register_heif_opener()
+    pinning = pin_to_one_core()
+    print(f"# {pinning}; median of {args.n} runs after 1 warm-up")
+    jobs: dict[str, Job] = {"ours": process_image, "naive": naive_job, "libvips": vips_job}
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = make_inputs(Path(tmp))
+        for label, path in inputs.items():
+            result = process_image(path)
+            dims = f"{result.variants[-1].width}x{result.variants[-1].height}"
+            mb = path.stat().st_size / 2**20
+            print(f"# {label}: {mb:.1f} MB, largest variant {dims}")
+            times = {name: time_job(job, path, args.n) for name, job in jobs.items()}
+            for name, ms in times.items():
+                rows.append(
+                    {
+                        "input": label,
+                        "path": name,
+                        "ms_per_photo": round(ms, 1),
+                        "photos_per_s_per_core": round(1000 / ms, 2),
+                        "speedup_vs_naive": round(times["naive"] / ms, 2),
+                        "ratio_vs_libvips": round(ms / times["libvips"], 2),
+                    }
+                )
+
+    header = f"{'input':<16} {'path':<8} {'ms/photo':>9} {'photos/s/core':>14}"
+    header += f" {'vs naive':>9} {'vs libvips':>11}"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row['input']:<16} {row['path']:<8} {row['ms_per_photo']:>9.1f}"
+            f" {row['photos_per_s_per_core']:>14.2f} {row['speedup_vs_naive']:>8.2f}x"
+            f" {row['ratio_vs_libvips']:>10.2f}x"
+        )
+    if args.json:
+        payload = {"pinning": pinning, "runs": args.n, "results": rows}
+        args.json.write_text(json.dumps(payload, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Direct uploads: a media row plus a URL the client PUTs the bytes to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from resolvers.deps import Deps
+from resolvers.errors import AppError, ErrorCode, bad_input
+from storage import media
+from storage.media import MediaRow
+from storage.objects.base import UploadTarget, original_key
+from storage.settings import Settings
+
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"})
+VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime"})
+
+
+@dataclass(frozen=True)
+class Ticket:
+    media: MediaRow
+    target: UploadTarget
+
+
+def upload_kind(content_type: str, byte_size: int, settings: Settings) -> str:
+    """'photo' or 'video' for an allowed upload; BAD_USER_INPUT or PAYLOAD_TOO_LARGE otherwise."""
+    content_type = content_type.strip().lower()
+    if content_type in PHOTO_TYPES:
+        kind, limit = "photo", settings.max_upload_bytes
+    elif content_type in VIDEO_TYPES:
+        kind, limit = "video", settings.max_video_bytes
+    else:
+        allowed = ", ".join(sorted(PHOTO_TYPES | VIDEO_TYPES))
+        raise bad_input(f"Unsupported content type; use one of {allowed}", field="contentType")
+    if byte_size <= 0:
+        raise bad_input("byteSize must be positive", field="byteSize")
+    if byte_size > limit:
+        raise AppError(
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            f"A {kind} may be at most {limit} bytes",
+            field="byteSize",
+            maxBytes=limit,
+        )
+    return kind
+
+
+async def create_upload(deps: Deps, viewer_id: int, *, content_type: str, byte_size: int) -> Ticket:
+    content_type = content_type.strip().lower()
+    kind = upload_kind(content_type, byte_size, deps.settings)
+    row = await media.insert_pending(
+        deps.db, owner_id=viewer_id, kind=kind, content_type=content_type, byte_size=byte_size
+    )
+    target = await deps.objects.presign_upload(
+        original_key(row.id),
+        content_type=content_type,
+        byte_size=byte_size,
+        expires_in=deps.settings.upload_url_ttl_seconds,
+    )
+    return Ticket(row, target)
+
+
+@dataclass(frozen=True)
+class VariantView:
+    size: str
+    url: str
+    width: int
+    height: int
+    content_type: str
+
+
+def variant_views(deps: Deps, row: MediaRow) -> list[VariantView]:
+    """Public URLs of a media's variants; none until it is READY."""
+    if row.status != "ready":
+        return []
+    return [
+        VariantView(v.size, deps.objects.public_url(v.key), v.width, v.height, v.content_type)
+        for v in row.variants
+    ]
+
+
+def video_url(deps: Deps, row: MediaRow) -> str | None:
+    if row.status != "ready" or row.video_key is None:
+        return None
+    return deps.objects.public_url(row.video_key)

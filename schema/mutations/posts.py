@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, cast
+
+import strawberry
+from starlette.datastructures import UploadFile
+from strawberry.file_uploads import Upload
+
+from resolvers import media, posts
+from schema import global_id
+from schema.info import Info
+from schema.types.create_post_input import CreatePostInput
+from schema.types.create_upload_input import CreateUploadInput
+from schema.types.http_header import HttpHeader
+from schema.types.media import Media
+from schema.types.post import Post
+from schema.types.upload_ticket import UploadTicket
+
+
+def _spool_to_disk(source: BinaryIO, target: Path) -> None:
+    source.seek(0)
+    with target.open("wb") as out:
+        shutil.copyfileobj(source, out, length=1 << 20)
+
+
+@strawberry.type
+class PostMutations:
+    @strawberry.mutation(description="A media id and a URL to PUT the bytes to.")
+    async def create_upload(self, info: Info, input: CreateUploadInput) -> UploadTicket:
+        ctx = info.context
+        ticket = await media.create_upload(
+            ctx.deps,
+            ctx.require_viewer(),
+            content_type=input.content_type,
+            byte_size=input.byte_size,
+        )
+        return UploadTicket(
+            media=Media.from_row(ticket.media),
+            upload_url=ticket.target.url,
+            upload_headers=[HttpHeader(name=k, value=v) for k, v in ticket.target.headers.items()],
+            expires_at=ticket.target.expires_at,
+        )
+
+    @strawberry.mutation(description="Returns at once with status PROCESSING.")
+    async def create_post(self, info: Info, input: CreatePostInput) -> Post:
+        ctx = info.context
+        viewer_id = ctx.require_viewer()
+        media_ids = [global_id.decode_as(i, "Media", field="mediaIds") for i in input.media_ids]
+        row = await posts.create_post(
+            ctx.deps,
+            viewer_id,
+            media_ids=media_ids,
+            caption=input.caption,
+            location=input.location,
+            idempotency_key=input.idempotency_key,
+        )
+        return Post.from_row(row)
+
+    @strawberry.mutation(description="One-request upload for simple clients (multipart).")
+    async def upload_post(self, info: Info, file: Upload, caption: str | None = None) -> Post:
+        ctx = info.context
+        viewer_id = ctx.require_viewer()
+        upload = cast(UploadFile, file)  # what Strawberry's ASGI view hands over
+        with tempfile.TemporaryDirectory(prefix="snapfeed-upload-") as tmp:
+            path = Path(tmp) / "original"
+            try:
+                await asyncio.to_thread(_spool_to_disk, upload.file, path)
+            finally:
+                await upload.close()  # the request's spooled temp file
+            row = await posts.upload_post(
+                ctx.deps,
+                viewer_id,
+                path=path,
+                content_type=upload.content_type or "application/octet-stream",
+                caption=caption,
+            )
+        return Post.from_row(row)
+
+    @strawberry.mutation
+    async def delete_post(self, info: Info, id: strawberry.ID) -> bool:
+        ctx = info.context
+        viewer_id = ctx.require_viewer()
+        return await posts.delete_post(
+            ctx.deps, viewer_id, global_id.decode_as(id, "Post", field="id")
+        )

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import strawberry
+
+from resolvers import media
+from schema import global_id
+from schema.info import Info
+from schema.types.media_kind import MediaKind
+from schema.types.media_size import MediaSize
+from schema.types.media_status import MediaStatus
+from schema.types.media_variant import MediaVariant
+from schema.types.node import Node
+from storage.media import MediaRow
+
+
+@strawberry.type
+class Media(Node):
+    row: strawberry.Private[MediaRow]
+    kind: MediaKind
+    status: MediaStatus
+    width: int | None
+    height: int | None
+    blurhash: str | None
+    duration_ms: int | None = strawberry.field(description="Videos only.")
+
+    @classmethod
+    def from_row(cls, row: MediaRow) -> Media:
+        return cls(
+            row=row,
+            id=strawberry.ID(global_id.encode("Media", row.id)),
+            kind=MediaKind(row.kind.upper()),
+            status=MediaStatus(row.status.upper()),
+            width=row.width,
+            height=row.height,
+            blurhash=row.blurhash,
+            duration_ms=row.duration_ms,
+        )
+
+    @strawberry.field(description="Null until READY. For a video, its poster image.")
+    def url(self, info: Info, size: MediaSize | None = MediaSize.FEED) -> str | None:
+        wanted = (size or MediaSize.FEED).value
+        for view in media.variant_views(info.context.deps, self.row):
+            if view.size == wanted:
+                return view.url
+        return None
+
+    @strawberry.field
+    def variants(self, info: Info) -> list[MediaVariant]:
+        return [MediaVariant.from_view(v) for v in media.variant_views(info.context.deps, self.row)]
+
+    @strawberry.field(description="The H.264/AAC MP4 of a READY video; null for photos.")
+    def video_url(self, info: Info) -> str | None:
+        return media.video_url(info.context.deps, self.row)
+
+    @strawberry.field(description="Why processing failed; shown to the owner only.")
+    def failure_reason(self, info: Info) -> str | None:
+        return self.row.failure_reason if info.context.viewer_id == self.row.owner_id else None
+
+    @classmethod
+    async def load(cls, info: Info, media_id: int) -> Media | None:
+        """Visible to its owner, and to whoever may see the post it belongs to."""
+        row = await info.context.loaders.media_by_id.load(media_id)
+        if row is None:
+            return None
+        if row.owner_id != info.context.viewer_id:
+            from schema.types.post import Post  # Post imports Media
+
+            if row.post_id is None or await Post.load(info, row.post_id) is None:
+                return None
+        return cls.from_row(row)

@@ -1,0 +1,32 @@
+"""The arq job queue, as the API sees it: enqueue by name, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+
+from storage import keys
+
+# Job function names (the worker registers functions under these names).
+PROCESS_POST = "process_post"
+DELETE_POST_MEDIA = "delete_post_media"
+
+
+def redis_settings(redis_url: str) -> RedisSettings:
+    return RedisSettings.from_dsn(redis_url)
+
+
+async def open_queue(redis_url: str) -> ArqRedis:
+    return await create_pool(redis_settings(redis_url), default_queue_name=keys.JOB_QUEUE)
+
+
+async def enqueue(queue: ArqRedis, function: str, *args: Any, job_id: str | None = None) -> bool:
+    """Queue a job; False when a job with the same id is already queued or running."""
+    job = await queue.enqueue_job(function, *args, _job_id=job_id)
+    return job is not None
+
+
+def post_job_id(post_id: int) -> str:
+    return f"post:{post_id}"

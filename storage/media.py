@@ -1,0 +1,190 @@
+"""Media rows: one per uploaded photo or video, with its processed variants."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from storage.types import Executor
+
+
+@dataclass(frozen=True)
+class VariantRow:
+    size: str
+    key: str
+    width: int
+    height: int
+    content_type: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "size": self.size,
+            "key": self.key,
+            "width": self.width,
+            "height": self.height,
+            "content_type": self.content_type,
+        }
+
+
+@dataclass(frozen=True)
+class MediaRow:
+    id: int
+    owner_id: int
+    kind: str
+    status: str
+    content_type: str
+    byte_size: int
+    post_id: int | None
+    position: int | None
+    width: int | None
+    height: int | None
+    duration_ms: int | None
+    blurhash: str | None
+    phash: int | None
+    variants: tuple[VariantRow, ...]
+    video_key: str | None
+    failure_reason: str | None
+    created_at: datetime
+
+    @classmethod
+    def from_record(cls, r: asyncpg.Record) -> MediaRow:
+        values = {name: r[name] for name in _FIELDS}
+        values["variants"] = tuple(VariantRow(**v) for v in r["variants"])
+        return cls(**values)
+
+
+_FIELDS = (
+    "id",
+    "owner_id",
+    "kind",
+    "status",
+    "content_type",
+    "byte_size",
+    "post_id",
+    "position",
+    "width",
+    "height",
+    "duration_ms",
+    "blurhash",
+    "phash",
+    "variants",
+    "video_key",
+    "failure_reason",
+    "created_at",
+)
+COLUMNS = ", ".join(f"m.{name}" for name in _FIELDS)
+
+
+async def insert_pending(
+    db: Executor, *, owner_id: int, kind: str, content_type: str, byte_size: int
+) -> MediaRow:
+    record = await db.fetchrow(
+        f"""
+        INSERT INTO media AS m (owner_id, kind, content_type, byte_size)
+        VALUES ($1, $2, $3, $4)
+        RETURNING {COLUMNS}
+        """,
+        owner_id,
+        kind,
+        content_type,
+        byte_size,
+    )
+    assert record is not None
+    return MediaRow.from_record(record)
+
+
+async def by_ids(db: Executor, ids: Sequence[int]) -> list[MediaRow]:
+    records = await db.fetch(
+        f"SELECT {COLUMNS} FROM media m WHERE m.id = ANY($1::bigint[])", list(ids)
+    )
+    return [MediaRow.from_record(r) for r in records]
+
+
+async def lock(conn: asyncpg.Connection, ids: Sequence[int]) -> list[MediaRow]:
+    records = await conn.fetch(
+        f"SELECT {COLUMNS} FROM media m WHERE m.id = ANY($1::bigint[]) ORDER BY m.id FOR UPDATE",
+        list(ids),
+    )
+    return [MediaRow.from_record(r) for r in records]
+
+
+async def by_post_ids(db: Executor, post_ids: Sequence[int]) -> list[MediaRow]:
+    records = await db.fetch(
+        f"SELECT {COLUMNS} FROM media m WHERE m.post_id = ANY($1::bigint[])"
+        " ORDER BY m.post_id, m.position",
+        list(post_ids),
+    )
+    return [MediaRow.from_record(r) for r in records]
+
+
+async def attach(conn: asyncpg.Connection, post_id: int, media_ids: Sequence[int]) -> None:
+    """Attach media to a post in carousel order and queue them for processing."""
+    await conn.execute(
+        """
+        UPDATE media SET post_id = $1, position = ordered.position - 1, status = 'processing'
+        FROM unnest($2::bigint[]) WITH ORDINALITY AS ordered (id, position)
+        WHERE media.id = ordered.id
+        """,
+        post_id,
+        list(media_ids),
+    )
+
+
+async def mark_ready(
+    db: Executor,
+    media_id: int,
+    *,
+    width: int,
+    height: int,
+    blurhash: str,
+    phash: int,
+    variants: Sequence[VariantRow],
+    video_key: str | None,
+    duration_ms: int | None,
+) -> None:
+    await db.execute(
+        """
+        UPDATE media SET status = 'ready', width = $2, height = $3, blurhash = $4, phash = $5,
+            variants = $6, video_key = $7, duration_ms = $8, failure_reason = NULL
+        WHERE id = $1
+        """,
+        media_id,
+        width,
+        height,
+        blurhash,
+        phash,
+        [v.to_json() for v in variants],
+        video_key,
+        duration_ms,
+    )
+
+
+async def mark_failed(conn: asyncpg.Connection, media_id: int, reason: str) -> None:
+    await conn.execute(
+        """
+        UPDATE media SET status = 'failed', failure_reason = $2, variants = '[]',
+            video_key = NULL, width = NULL, height = NULL, blurhash = NULL, phash = NULL
+        WHERE id = $1
+        """,
+        media_id,
+        reason,
+    )
+
+
+async def abandoned(db: Executor, *, older_than_seconds: int, limit: int) -> list[int]:
+    """Uploads never attached to a post."""
+    records = await db.fetch(
+        "SELECT id FROM media WHERE post_id IS NULL AND status = 'pending'"
+        " AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT $2",
+        older_than_seconds,
+        limit,
+    )
+    return [r["id"] for r in records]
+
+
+async def delete(db: Executor, ids: Sequence[int]) -> None:
+    await db.execute("DELETE FROM media WHERE id = ANY($1::bigint[])", list(ids))

@@ -1,0 +1,80 @@
+"""The object-store interface every backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+# Served with every variant: keys are content-addressed by media id and size, never rewritten
+# with different bytes, so a CDN may keep them for a year.
+IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def original_key(media_id: int) -> str:
+    """Uploaded bytes as the client sent them (may carry EXIF/GPS): never public."""
+    return f"originals/{media_id}"
+
+
+def variant_key(media_id: int, size: str, ext: str) -> str:
+    """A processed, metadata-free rendition: public and immutable."""
+    return f"media/{media_id}/{size.lower()}.{ext}"
+
+
+def media_prefix(media_id: int) -> str:
+    return f"media/{media_id}/"
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    """Where and how a client PUTs an original."""
+
+    url: str
+    headers: dict[str, str]
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    size: int
+    content_type: str | None
+
+
+class ObjectStore(Protocol):
+    async def presign_upload(
+        self, key: str, *, content_type: str, byte_size: int, expires_in: int
+    ) -> UploadTarget:
+        """A URL accepting one PUT of at most `byte_size` bytes of `content_type`."""
+        ...
+
+    async def put(
+        self, key: str, data: bytes, *, content_type: str, cache_control: str | None = None
+    ) -> None: ...
+
+    async def put_file(
+        self, key: str, path: Path, *, content_type: str, cache_control: str | None = None
+    ) -> None:
+        """Upload a local file without reading it all into memory."""
+        ...
+
+    async def download(self, key: str, path: Path) -> None:
+        """Copy an object to a local file (streamed). FileNotFoundError when missing."""
+        ...
+
+    async def head(self, key: str) -> ObjectInfo | None: ...
+
+    async def delete(self, keys: Sequence[str]) -> None:
+        """Delete keys; missing ones are ignored."""
+        ...
+
+    async def delete_prefix(self, prefix: str) -> None: ...
+
+    def public_url(self, key: str) -> str:
+        """The URL clients fetch a public (variant) object from."""
+        ...
+
+    def iter_keys(self, prefix: str) -> AsyncIterator[str]: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,273 @@
+"""The local-disk backend: objects are files under one root, served by Snapfeed itself.
+
+Layout: the object `k` is the file `root/k`; its content type (and cache control) live in
+`root/.meta/k.json`. Path segments starting with "." are reserved (temp files, `.meta`),
+so no key can collide with them and `iter_keys` skips them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import quote
+
+from storage.objects.base import ObjectInfo, UploadTarget
+from storage.objects.signed_urls import InvalidUpload, UploadGrant, sign_upload, verify_upload
+
+_META_DIR = ".meta"
+_TMP_PREFIX = ".tmp-"
+_COPY_CHUNK = 1024 * 1024
+_PUBLIC_PREFIX = "media/"
+
+
+def check_key(key: str) -> None:
+    """ValueError unless `key` is a relative, normalised path that stays under the root."""
+    if not key or key.startswith("/") or "\\" in key or "\0" in key:
+        raise ValueError(f"unsafe object key {key!r}")
+    for part in key.split("/"):
+        if not part or part.startswith("."):
+            raise ValueError(f"unsafe object key {key!r}")
+
+
+def _check_prefix(prefix: str) -> None:
+    # Like a key, except that it may be empty or end with "/" or part of a name.
+    if prefix:
+        check_key(prefix.removesuffix("/"))
+
+
+class LocalObjectStore:
+    def __init__(self, root: Path, *, public_base_url: str, secret: bytes) -> None:
+        if not secret:
+            raise ValueError("the local object store needs a secret to sign uploads")
+        self._root = root
+        self._meta_root = root / _META_DIR
+        self._public_base_url = public_base_url.rstrip("/")
+        self._secret = secret
+
+    def file_path(self, key: str) -> Path:
+        check_key(key)
+        return self._root / key
+
+    def _meta_path(self, key: str) -> Path:
+        return self._meta_root / f"{key}.json"
+
+    async def presign_upload(
+        self, key: str, *, content_type: str, byte_size: int, expires_in: int
+    ) -> UploadTarget:
+        check_key(key)
+        if expires_in <= 0:
+            raise ValueError("expires_in must be positive")
+        expires_at = int(time.time()) + expires_in
+        token = sign_upload(
+            self._secret,
+            key=key,
+            content_type=content_type,
+            byte_size=byte_size,
+            expires_at=expires_at,
+        )
+        return UploadTarget(
+            url=f"{self._public_base_url}/uploads/{token}",
+            headers={"Content-Type": content_type},
+            expires_at=datetime.fromtimestamp(expires_at, UTC),
+        )
+
+    async def receive_upload(
+        self, token: str, content_type: str | None, chunks: AsyncIterator[bytes], *, now: int
+    ) -> UploadGrant:
+        """Store the body of a PUT to a signed upload URL, streamed and size-capped.
+
+        Accepts at most the signed number of bytes (S3 insists on exactly that many, through
+        the signed Content-Length). Nothing is left on disk unless the whole upload succeeds.
+        """
+        try:
+            grant = verify_upload(self._secret, token, now=now)
+            if content_type != grant.content_type:
+                raise InvalidUpload("content type differs from the signed one", status=415)
+            target = self.file_path(grant.key)
+            handle, tmp = await asyncio.to_thread(_open_temp, target)
+            moved = False
+            try:
+                received = 0
+                async for chunk in chunks:
+                    received += len(chunk)
+                    if received > grant.byte_size:
+                        raise InvalidUpload("body larger than the signed size", status=413)
+                    await asyncio.to_thread(handle.write, chunk)
+                await asyncio.to_thread(_finish, handle)
+                await asyncio.to_thread(
+                    _write_meta, self._meta_path(grant.key), grant.content_type, None
+                )
+                await asyncio.to_thread(os.replace, tmp, target)
+                moved = True
+            finally:
+                # Synchronous on purpose: this must run even when the task is being cancelled.
+                handle.close()
+                if not moved:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(tmp)
+        finally:
+            # Stop the producer (e.g. Starlette's request.stream()) promptly when we give up.
+            aclose = getattr(chunks, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        return grant
+
+    async def put(
+        self, key: str, data: bytes, *, content_type: str, cache_control: str | None = None
+    ) -> None:
+        target = self.file_path(key)
+        await asyncio.to_thread(_write_meta, self._meta_path(key), content_type, cache_control)
+        await asyncio.to_thread(_atomic_write, target, lambda f: f.write(data))
+
+    async def put_file(
+        self, key: str, path: Path, *, content_type: str, cache_control: str | None = None
+    ) -> None:
+        target, meta_path = self.file_path(key), self._meta_path(key)
+
+        def copy() -> None:
+            # Open the source first: a missing one must not leave orphaned metadata.
+            with path.open("rb") as source:
+                _write_meta(meta_path, content_type, cache_control)
+                _copy_from(source, target)
+
+        await asyncio.to_thread(copy)
+
+    async def download(self, key: str, path: Path) -> None:
+        source = self.file_path(key)
+        await asyncio.to_thread(_copy_file, source, path)
+
+    async def head(self, key: str) -> ObjectInfo | None:
+        return await asyncio.to_thread(self._head, self.file_path(key), self._meta_path(key))
+
+    @staticmethod
+    def _head(path: Path, meta_path: Path) -> ObjectInfo | None:
+        try:
+            stat = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if not path.is_file():
+            return None
+        try:
+            meta: dict[str, Any] = json.loads(meta_path.read_bytes())
+        except FileNotFoundError:
+            meta = {}
+        return ObjectInfo(size=stat.st_size, content_type=meta.get("content_type"))
+
+    async def delete(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            check_key(key)
+        await asyncio.to_thread(self._delete_sync, list(keys))
+
+    def _delete_sync(self, keys: list[str]) -> None:
+        for key in keys:
+            for path in (self._root / key, self._meta_path(key)):
+                # A "directory key" is just a missing object, as on S3.
+                with contextlib.suppress(FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                    path.unlink()
+                # Otherwise every deleted media id would leave an empty directory behind.
+                _prune_empty_dirs(path.parent, stop=self._root)
+
+    async def delete_prefix(self, prefix: str) -> None:
+        keys = await asyncio.to_thread(self._list, prefix)
+        await asyncio.to_thread(self._delete_sync, keys)
+
+    async def iter_keys(self, prefix: str) -> AsyncIterator[str]:
+        for key in await asyncio.to_thread(self._list, prefix):
+            yield key
+
+    def _list(self, prefix: str) -> list[str]:
+        """Keys starting with `prefix`, sorted like S3 lists them."""
+        _check_prefix(prefix)
+        base = self._root / prefix[: prefix.rfind("/") + 1]
+        keys: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel = Path(dirpath).relative_to(self._root).as_posix()
+            for name in filenames:
+                if name.startswith("."):
+                    continue
+                key = name if rel == "." else f"{rel}/{name}"
+                if key.startswith(prefix):
+                    keys.append(key)
+        keys.sort()
+        return keys
+
+    def public_url(self, key: str) -> str:
+        check_key(key)
+        if not key.startswith(_PUBLIC_PREFIX):
+            raise ValueError(f"{key!r} is not public: only {_PUBLIC_PREFIX}* keys are")
+        return f"{self._public_base_url}/media/{quote(key.removeprefix(_PUBLIC_PREFIX))}"
+
+    async def close(self) -> None:
+        return None
+
+
+def _open_temp(target: Path) -> tuple[IO[bytes], str]:
+    """A temp file next to `target`, so os.replace is an atomic rename on one filesystem."""
+    # A concurrent delete may prune the fresh directory between mkdir and mkstemp: retry once.
+    for attempt in (1, 2):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=_TMP_PREFIX)
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+            continue
+        # mkstemp makes 0600 files; objects may be served by another process (e.g. nginx).
+        os.fchmod(fd, 0o644)
+        return os.fdopen(fd, "wb"), tmp
+    raise AssertionError("unreachable")
+
+
+def _finish(handle: IO[bytes]) -> None:
+    handle.flush()
+    # Without fsync a crash right after the rename can leave an empty file under the key.
+    os.fsync(handle.fileno())
+    handle.close()
+
+
+def _atomic_write(target: Path, write: Callable[[IO[bytes]], object]) -> None:
+    handle, tmp = _open_temp(target)
+    try:
+        with handle:
+            write(handle)
+            _finish(handle)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _copy_from(source: IO[bytes], target: Path) -> None:
+    _atomic_write(target, lambda dst: shutil.copyfileobj(source, dst, _COPY_CHUNK))
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    # Open the source first: a missing one raises FileNotFoundError before anything is written.
+    with source.open("rb") as src:
+        _copy_from(src, target)
+
+
+def _write_meta(meta_path: Path, content_type: str, cache_control: str | None) -> None:
+    # Written before the object itself, so a visible object always has its content type.
+    meta = {"content_type": content_type, "cache_control": cache_control}
+    _atomic_write(meta_path, lambda f: f.write(json.dumps(meta).encode()))
+
+
+def _prune_empty_dirs(directory: Path, *, stop: Path) -> None:
+    while directory != stop and stop in directory.parents:
+        try:
+            directory.rmdir()
+        except OSError:  # not empty, or already gone
+            return
+        directory = directory.parent

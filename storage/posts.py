@@ -1,0 +1,159 @@
+"""Posts. Reads never see soft-deleted rows; counters on users count published posts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from storage.types import Executor
+
+
+@dataclass(frozen=True)
+class PostRow:
+    id: int
+    author_id: int
+    caption: str | None
+    location: str | None
+    hashtags: tuple[str, ...]
+    status: str
+    failure_reason: str | None
+    like_count: int
+    comment_count: int
+    created_at: datetime
+    published_at: datetime | None
+
+    @classmethod
+    def from_record(cls, r: asyncpg.Record) -> PostRow:
+        values = {name: r[name] for name in _FIELDS}
+        values["hashtags"] = tuple(r["hashtags"])
+        return cls(**values)
+
+
+_FIELDS = (
+    "id",
+    "author_id",
+    "caption",
+    "location",
+    "hashtags",
+    "status",
+    "failure_reason",
+    "like_count",
+    "comment_count",
+    "created_at",
+    "published_at",
+)
+COLUMNS = ", ".join(f"p.{name}" for name in _FIELDS)
+
+
+async def insert(
+    conn: asyncpg.Connection,
+    *,
+    author_id: int,
+    caption: str | None,
+    location: str | None,
+    hashtags: Sequence[str],
+    idempotency_key: str | None,
+) -> PostRow | None:
+    """A new PROCESSING post; None when the author already used this idempotency key."""
+    record = await conn.fetchrow(
+        f"""
+        INSERT INTO posts AS p (author_id, caption, location, hashtags, idempotency_key)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (author_id, idempotency_key) DO NOTHING
+        RETURNING {COLUMNS}
+        """,
+        author_id,
+        caption,
+        location,
+        list(hashtags),
+        idempotency_key,
+    )
+    return None if record is None else PostRow.from_record(record)
+
+
+async def by_idempotency_key(db: Executor, author_id: int, key: str) -> PostRow | None:
+    record = await db.fetchrow(
+        f"SELECT {COLUMNS} FROM posts p"
+        " WHERE p.author_id = $1 AND p.idempotency_key = $2 AND p.deleted_at IS NULL",
+        author_id,
+        key,
+    )
+    return None if record is None else PostRow.from_record(record)
+
+
+async def by_ids(db: Executor, ids: Sequence[int]) -> list[PostRow]:
+    records = await db.fetch(
+        f"SELECT {COLUMNS} FROM posts p WHERE p.id = ANY($1::bigint[]) AND p.deleted_at IS NULL",
+        list(ids),
+    )
+    return [PostRow.from_record(r) for r in records]
+
+
+async def publish(conn: asyncpg.Connection, post_id: int) -> PostRow | None:
+    """PROCESSING -> PUBLISHED, counting it on the author; None if it was not processing."""
+    record = await conn.fetchrow(
+        f"""
+        WITH p AS (
+            UPDATE posts SET status = 'published', published_at = now()
+            WHERE id = $1 AND status = 'processing' AND deleted_at IS NULL
+            RETURNING *
+        ), counted AS (
+            UPDATE users SET post_count = post_count + 1 FROM p WHERE users.id = p.author_id
+        )
+        SELECT {COLUMNS} FROM p
+        """,
+        post_id,
+    )
+    return None if record is None else PostRow.from_record(record)
+
+
+async def fail(conn: asyncpg.Connection, post_id: int, reason: str) -> bool:
+    status = await conn.execute(
+        "UPDATE posts SET status = 'failed', failure_reason = $2"
+        " WHERE id = $1 AND status = 'processing' AND deleted_at IS NULL",
+        post_id,
+        reason,
+    )
+    return bool(status == "UPDATE 1")
+
+
+async def soft_delete(conn: asyncpg.Connection, post_id: int) -> str | None:
+    """Hide a post from every read at once; returns the status it had (None if gone)."""
+    return await conn.fetchval(  # type: ignore[no-any-return]
+        """
+        WITH p AS (
+            UPDATE posts SET deleted_at = now()
+            WHERE id = $1 AND deleted_at IS NULL
+            RETURNING author_id, status
+        ), counted AS (
+            UPDATE users SET post_count = post_count - 1
+            FROM p WHERE users.id = p.author_id AND p.status = 'published'
+        )
+        SELECT status FROM p
+        """,
+        post_id,
+    )
+
+
+async def author_of(db: Executor, post_id: int) -> int | None:
+    return await db.fetchval(  # type: ignore[no-any-return]
+        "SELECT author_id FROM posts WHERE id = $1 AND deleted_at IS NULL", post_id
+    )
+
+
+async def stuck_processing(db: Executor, *, older_than_seconds: int, limit: int) -> list[int]:
+    records = await db.fetch(
+        "SELECT id FROM posts WHERE status = 'processing' AND deleted_at IS NULL"
+        " AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2",
+        older_than_seconds,
+        limit,
+    )
+    return [r["id"] for r in records]
+
+
+async def purge(db: Executor, post_id: int) -> None:
+    """Remove a soft-deleted post for good (its media rows go with it)."""
+    await db.execute("DELETE FROM posts WHERE id = $1 AND deleted_at IS NOT NULL", post_id)
