@@ -7,10 +7,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from resolvers import feed
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, rate_limited
 from resolvers.validation import check_password, clean_bio, clean_display_name, clean_username
 from storage import follows, keys, ratelimit, tokens, users
+from storage.tokens import TokenOwner
 from storage.users import UserRow
 
 _WRONG_CREDENTIALS = "Wrong username or password"
@@ -96,8 +98,8 @@ async def login(deps: Deps, *, username: str, password: str, client_ip: str) -> 
     return await _issue_token(deps, user)
 
 
-async def authenticate(deps: Deps, token: str) -> int | None:
-    return await tokens.user_for(deps.db, hash_token(token))
+async def authenticate(deps: Deps, token: str) -> TokenOwner | None:
+    return await tokens.user_for(deps.db, hash_token(token), active_days=deps.settings.active_days)
 
 
 async def logout(deps: Deps, token: str) -> bool:
@@ -117,6 +119,7 @@ async def update_profile(deps: Deps, viewer_id: int, changes: ProfileChanges) ->
             set_bio=changes.set_bio,
             is_private=changes.is_private,
         )
+        approved: list[int] = []
         if changes.is_private is False:
             # Going public lets everyone who asked in.
             approved = await follows.activate_all_pending(conn, viewer_id)
@@ -124,4 +127,6 @@ async def update_profile(deps: Deps, viewer_id: int, changes: ProfileChanges) ->
                 await follows.lock_users(conn, approved)
                 await follows.adjust_counts(conn, approved, viewer_id, +1)
                 [user] = await users.by_ids(conn, [viewer_id])
+    for follower_id in approved:
+        await feed.after_follow(deps, follower_id, viewer_id, user.follower_count)
     return user

@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 
 import asyncpg
 from arq.connections import ArqRedis
-from redis.asyncio import Redis
 
 from resolvers.passwords import Passwords
+from storage.feed_cache import FeedCache
+from storage.feeds.base import FeedStore
+from storage.feeds.open import open_feed_store
 from storage.jobs import open_queue
 from storage.objects.base import ObjectStore
 from storage.objects.open import open_object_store
 from storage.postgres import RoundTripCounter, open_pool
-from storage.redis import open_redis
+from storage.redis import CountingRedis, open_redis
 from storage.settings import Settings
 
 
@@ -21,13 +23,16 @@ from storage.settings import Settings
 class Deps:
     settings: Settings
     db: asyncpg.Pool
-    redis: Redis
+    redis: CountingRedis
     jobs: ArqRedis
     objects: ObjectStore
+    feeds: FeedStore
+    feed_cache: FeedCache
     passwords: Passwords
     db_round_trips: RoundTripCounter = field(default_factory=RoundTripCounter)
 
     async def close(self) -> None:
+        await self.feeds.close()
         await self.objects.close()
         await self.jobs.aclose()
         await self.redis.aclose()
@@ -60,12 +65,20 @@ async def open_deps(settings: Settings, *, database_url: str, redis_url: str) ->
         max_size=settings.db_pool_max,
         counter=counter,
     )
+    redis = open_redis(redis_url)
     return Deps(
         settings=settings,
         db=db,
-        redis=open_redis(redis_url),
+        redis=redis,
         jobs=await open_queue(redis_url),
         objects=await open_objects(settings),
+        feeds=await open_feed_store(
+            backend=settings.feed_store,
+            db=db,
+            cassandra_hosts=settings.cassandra_hosts,
+            cassandra_keyspace=settings.cassandra_keyspace,
+        ),
+        feed_cache=FeedCache(redis, ttl_seconds=settings.active_days * 86_400),
         passwords=Passwords(settings),
         db_round_trips=counter,
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from resolvers import cursors
+from resolvers import cursors, feed
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import bad_input, not_found
 from resolvers.privacy import can_see_content
-from storage import follows
+from storage import follows, users
 from storage.follows import FollowEdge, FollowState
 from storage.users import UserRow
 
@@ -44,7 +44,14 @@ async def follow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
             return relation(await follows.state(conn, viewer_id, target_id))
         if new_state == "active":
             await follows.adjust_counts(conn, [viewer_id], target_id, +1)
+    if new_state == "active":
+        await _joined(deps, viewer_id, target_id)
     return relation(new_state)
+
+
+async def _joined(deps: Deps, follower_id: int, followee_id: int) -> None:
+    [followee] = await users.by_ids(deps.db, [followee_id])
+    await feed.after_follow(deps, follower_id, followee_id, followee.follower_count)
 
 
 async def unfollow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
@@ -55,8 +62,11 @@ async def unfollow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
         locked = await follows.lock_users(conn, [viewer_id, target_id])
         if target_id not in locked:
             raise not_found("User")
-        if await follows.delete(conn, viewer_id, target_id) == "active":
+        previous = await follows.delete(conn, viewer_id, target_id)
+        if previous == "active":
             await follows.adjust_counts(conn, [viewer_id], target_id, -1)
+    if previous == "active":
+        await feed.after_unfollow(deps, viewer_id, target_id)
     return Relation.NOT_FOLLOWING
 
 
@@ -68,6 +78,7 @@ async def approve_request(deps: Deps, viewer_id: int, requester_id: int) -> None
         if not await follows.activate(conn, requester_id, viewer_id):
             raise not_found("Follow request")
         await follows.adjust_counts(conn, [requester_id], viewer_id, +1)
+    await _joined(deps, requester_id, viewer_id)
 
 
 async def reject_request(deps: Deps, viewer_id: int, requester_id: int) -> None:

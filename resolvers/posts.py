@@ -166,6 +166,8 @@ async def delete_post(deps: Deps, viewer_id: int, post_id: int) -> bool:
             raise not_found("Post")
     try:
         await jobs.enqueue(deps.jobs, jobs.DELETE_POST_MEDIA, post_id)
+        await jobs.enqueue(deps.jobs, jobs.REMOVE_POST_FROM_FEEDS, post_id, author_id)
     except Exception:
-        logger.exception("could not queue media removal of post %s", post_id)
+        # Reads already skip deleted posts; only the clean-up is late.
+        logger.exception("could not queue the clean-up of post %s", post_id)
     return True

@@ -8,6 +8,7 @@ from typing import Any
 from dataloaders import Loaders, build_loaders
 from resolvers.deps import Deps
 from resolvers.errors import unauthenticated
+from storage.tokens import TokenOwner
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Context:
     client_ip: str
     token: str | None = None
     viewer_id: int | None = None
+    feed_stale: bool = False  # the viewer was away long enough that their feed needs a rebuild
     loaders: Loaders = field(init=False)
     request: Any = None
     response: Any = None
@@ -25,9 +27,11 @@ class Context:
     def __post_init__(self) -> None:
         self.loaders = build_loaders(self.deps, self.viewer_id)
 
-    def sign_in(self, viewer_id: int | None, token: str | None) -> None:
+    def sign_in(self, owner: TokenOwner | None, token: str | None) -> None:
         """Set who is calling (WebSocket auth arrives after the context exists)."""
-        self.viewer_id, self.token = viewer_id, token
+        self.viewer_id = owner.user_id if owner else None
+        self.feed_stale = owner.feed_stale if owner else False
+        self.token = token
         self.renew_loaders()
 
     def renew_loaders(self) -> None:

@@ -18,6 +18,7 @@ from schema.mutations.accounts import AccountMutations
 from schema.mutations.graph import GraphMutations
 from schema.mutations.posts import PostMutations
 from schema.queries.accounts import AccountQueries
+from schema.queries.feed import FeedQueries
 from schema.queries.graph import GraphQueries
 from schema.queries.posts import PostQueries
 from schema.types.media import Media
@@ -25,7 +26,7 @@ from schema.types.post import Post
 from schema.types.user import User
 from storage.settings import Settings
 
-Query = merge_types("Query", (AccountQueries, GraphQueries, PostQueries))
+Query = merge_types("Query", (AccountQueries, FeedQueries, GraphQueries, PostQueries))
 Mutation = merge_types("Mutation", (AccountMutations, GraphMutations, PostMutations))
 
 

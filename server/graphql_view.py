@@ -81,8 +81,8 @@ class SnapfeedGraphQL(GraphQL[Context, None]):
         if raw is None:
             return _NOTHING
         token = accounts.bearer_token(raw) if isinstance(raw, str) else None
-        viewer_id = await accounts.authenticate(self.deps, token) if token else None
-        if viewer_id is None:
+        owner = await accounts.authenticate(self.deps, token) if token else None
+        if owner is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
-        context.sign_in(viewer_id, token)
+        context.sign_in(owner, token)
         return _NOTHING

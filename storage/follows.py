@@ -179,3 +179,48 @@ async def following(
         after=after,
         limit=limit,
     )
+
+
+async def active_followers_after(
+    db: Executor, followee_id: int, *, after: int, active_days: int, limit: int
+) -> list[int]:
+    """Followers seen within `active_days`, by id, after `after` (a fan-out batch)."""
+    records = await db.fetch(
+        """
+        SELECT f.follower_id FROM follows f JOIN users u ON u.id = f.follower_id
+        WHERE f.followee_id = $1 AND f.state = 'active' AND f.follower_id > $2
+          AND u.last_active_at >= now() - make_interval(days => $3)
+        ORDER BY f.follower_id
+        LIMIT $4
+        """,
+        followee_id,
+        after,
+        active_days,
+        limit,
+    )
+    return [r["follower_id"] for r in records]
+
+
+async def followers_after(db: Executor, followee_id: int, *, after: int, limit: int) -> list[int]:
+    """Every follower by id after `after`, active or not."""
+    records = await db.fetch(
+        "SELECT follower_id FROM follows WHERE followee_id = $1 AND state = 'active'"
+        " AND follower_id > $2 ORDER BY follower_id LIMIT $3",
+        followee_id,
+        after,
+        limit,
+    )
+    return [r["follower_id"] for r in records]
+
+
+async def celebrity_followees(db: Executor, user_id: int, *, threshold: int) -> list[int]:
+    records = await db.fetch(
+        """
+        SELECT f.followee_id FROM follows f JOIN users u ON u.id = f.followee_id
+        WHERE f.follower_id = $1 AND f.state = 'active' AND u.follower_count >= $2
+        ORDER BY f.followee_id
+        """,
+        user_id,
+        threshold,
+    )
+    return [r["followee_id"] for r in records]

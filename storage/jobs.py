@@ -12,6 +12,8 @@ from storage import keys
 # Job function names (the worker registers functions under these names).
 PROCESS_POST = "process_post"
 DELETE_POST_MEDIA = "delete_post_media"
+FANOUT_POST = "fanout_post"
+REMOVE_POST_FROM_FEEDS = "remove_post_from_feeds"
 
 
 def redis_settings(redis_url: str) -> RedisSettings:
@@ -30,3 +32,7 @@ async def enqueue(queue: ArqRedis, function: str, *args: Any, job_id: str | None
 
 def post_job_id(post_id: int) -> str:
     return f"post:{post_id}"
+
+
+def fanout_job_id(post_id: int) -> str:
+    return f"fanout:{post_id}"

@@ -16,3 +16,34 @@ def login_failures_by_user(username: str) -> str:
 
 def login_failures_by_ip(ip: str) -> str:
     return LOGIN_FAILURES_BY_IP.format(ip=ip)
+
+
+# Home-feed cache: a sorted set of the newest post ids of an active user's feed.
+FEED_CACHE = "feed:{user_id}"
+# A celebrity's newest posts, merged into followers' feeds at read time.
+AUTHOR_TIMELINE = "timeline:{author_id}"
+# The viewer's followees at or above the celebrity threshold (comma-separated ids).
+CELEBRITY_FOLLOWEES = "celebs:{user_id}"
+# Last follower id a fan-out of a post has reached, so a retried job resumes there.
+FANOUT_PROGRESS = "fanout:{post_id}"
+
+
+def feed_cache(user_id: int) -> str:
+    return FEED_CACHE.format(user_id=user_id)
+
+
+def author_timeline(author_id: int) -> str:
+    return AUTHOR_TIMELINE.format(author_id=author_id)
+
+
+def celebrity_followees(user_id: int) -> str:
+    return CELEBRITY_FOLLOWEES.format(user_id=user_id)
+
+
+def fanout_progress(post_id: int) -> str:
+    return FANOUT_PROGRESS.format(post_id=post_id)
+
+
+# Cassandra tables (in the keyspace from SNAPFEED_CASSANDRA_KEYSPACE).
+CASSANDRA_FEED_ITEMS = "feed_items"
+CASSANDRA_SCHEMA_VERSIONS = "schema_migrations"

@@ -157,3 +157,90 @@ async def stuck_processing(db: Executor, *, older_than_seconds: int, limit: int)
 async def purge(db: Executor, post_id: int) -> None:
     """Remove a soft-deleted post for good (its media rows go with it)."""
     await db.execute("DELETE FROM posts WHERE id = $1 AND deleted_at IS NOT NULL", post_id)
+
+
+_VISIBLE = "status = 'published' AND deleted_at IS NULL"
+
+
+async def newest_ids_by_authors(
+    db: Executor, author_ids: Sequence[int], *, before: int | None, limit: int
+) -> list[int]:
+    """Newest published post ids of any of these authors (one query for any number)."""
+    records = await db.fetch(
+        f"""
+        SELECT id FROM posts
+        WHERE author_id = ANY($1::bigint[]) AND {_VISIBLE}
+          AND ($2::bigint IS NULL OR id < $2)
+        ORDER BY id DESC LIMIT $3
+        """,
+        list(author_ids),
+        before,
+        limit,
+    )
+    return [r["id"] for r in records]
+
+
+async def newest_per_author(
+    db: Executor, author_ids: Sequence[int], *, per_author: int
+) -> dict[int, list[int]]:
+    """The newest `per_author` published post ids of each author, newest first."""
+    records = await db.fetch(
+        f"""
+        SELECT a.id AS author_id, p.id
+        FROM unnest($1::bigint[]) AS a (id)
+        CROSS JOIN LATERAL (
+            SELECT id FROM posts WHERE author_id = a.id AND {_VISIBLE}
+            ORDER BY id DESC LIMIT $2
+        ) p
+        ORDER BY p.id DESC
+        """,
+        list(author_ids),
+        per_author,
+    )
+    out: dict[int, list[int]] = {a: [] for a in author_ids}
+    for r in records:
+        out[r["author_id"]].append(r["id"])
+    return out
+
+
+async def newest_from_followees(
+    db: Executor, user_id: int, *, below_followers: int, limit: int
+) -> list[tuple[int, int]]:
+    """(post id, author id) of the newest posts of the user's non-celebrity followees and
+    the user's own: what a pull-built home feed holds."""
+    records = await db.fetch(
+        f"""
+        WITH authors AS (
+            SELECT f.followee_id AS id FROM follows f JOIN users u ON u.id = f.followee_id
+            WHERE f.follower_id = $1 AND f.state = 'active' AND u.follower_count < $2
+            UNION SELECT $1
+        )
+        SELECT p.id, p.author_id FROM authors a
+        CROSS JOIN LATERAL (
+            SELECT id, author_id FROM posts WHERE author_id = a.id AND {_VISIBLE}
+            ORDER BY id DESC LIMIT $3
+        ) p
+        ORDER BY p.id DESC LIMIT $3
+        """,
+        user_id,
+        below_followers,
+        limit,
+    )
+    return [(r["id"], r["author_id"]) for r in records]
+
+
+async def profile_page(
+    db: Executor, author_id: int, *, before: int | None, limit: int
+) -> list[PostRow]:
+    records = await db.fetch(
+        f"""
+        SELECT {COLUMNS} FROM posts p
+        WHERE p.author_id = $1 AND p.status = 'published' AND p.deleted_at IS NULL
+          AND ($2::bigint IS NULL OR p.id < $2)
+        ORDER BY p.id DESC LIMIT $3
+        """,
+        author_id,
+        before,
+        limit,
+    )
+    return [PostRow.from_record(r) for r in records]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from storage.types import Executor
@@ -16,22 +17,40 @@ async def insert(db: Executor, *, token_hash: bytes, user_id: int, expires_at: d
     )
 
 
-async def user_for(db: Executor, token_hash: bytes) -> int | None:
+@dataclass(frozen=True)
+class TokenOwner:
+    user_id: int
+    feed_stale: bool  # back after more than `active_days` away: fan-out skipped them
+
+
+async def user_for(db: Executor, token_hash: bytes, *, active_days: int) -> TokenOwner | None:
     """The user a live token belongs to, marking them active (at most once an hour)."""
-    return await db.fetchval(  # type: ignore[no-any-return]
+    record = await db.fetchrow(
         """
         WITH t AS (
             SELECT user_id FROM auth_tokens
             WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
         ), touched AS (
-            UPDATE users SET last_active_at = now()
+            UPDATE users SET
+                last_active_at = now(),
+                feed_stale = feed_stale
+                    OR users.last_active_at < now() - make_interval(days => $2)
             FROM t
             WHERE users.id = t.user_id AND users.last_active_at < now() - interval '1 hour'
         )
-        SELECT user_id FROM t
+        -- The main query sees the rows as they were before the update above.
+        SELECT t.user_id,
+               u.feed_stale OR u.last_active_at < now() - make_interval(days => $2) AS stale
+        FROM t JOIN users u ON u.id = t.user_id
         """,
         token_hash,
+        active_days,
     )
+    return None if record is None else TokenOwner(record["user_id"], record["stale"])
+
+
+async def clear_feed_stale(db: Executor, user_id: int) -> None:
+    await db.execute("UPDATE users SET feed_stale = false WHERE id = $1", user_id)
 
 
 async def revoke(db: Executor, token_hash: bytes) -> bool:

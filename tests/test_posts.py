@@ -52,7 +52,7 @@ async def test_photo_goes_from_upload_to_published_with_variants(
     pending = await _post(gql, post["id"], token)
     assert pending["media"][0]["status"] == "PROCESSING" and pending["media"][0]["url"] is None
 
-    assert await run_jobs() == 1
+    assert await run_jobs() == 2  # processing, then fan-out of the published post
     done = await _post(gql, post["id"], token)
     assert done["status"] == "PUBLISHED"
     assert done["author"]["postCount"] == 1
@@ -310,7 +310,7 @@ async def test_reconciler_requeues_stuck_posts(
     await deps.db.execute("UPDATE posts SET created_at = now() - interval '10 minutes'")
     assert await reconcile_stuck_posts(ctx) == 1
     assert await reconcile_stuck_posts(ctx) == 0  # already queued: not doubled
-    assert await run_jobs() == 1
+    assert await run_jobs() == 2  # processing, then fan-out
     assert (await _post(gql, post_id, token))["status"] == "PUBLISHED"
 
 

@@ -71,7 +71,7 @@ async def test_s3_upload_process_and_serve(s3: S3Stack) -> None:
             await worker.async_run()
         finally:
             await worker.close()
-        assert worker.jobs_complete == 1
+        assert worker.jobs_complete == 2  # processing, then fan-out
 
         result = await gql(
             """query($id: ID!) { post(id: $id) { status media { id

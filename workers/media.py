@@ -56,7 +56,10 @@ async def process_post(ctx: dict[str, Any], post_id: int) -> str:
         return "failed"
     async with deps.db.acquire() as conn, conn.transaction():
         published = await posts.publish(conn, post_id)
-    return "published" if published else "unchanged"
+    if published is None:
+        return "unchanged"
+    await jobs.enqueue(deps.jobs, jobs.FANOUT_POST, post_id, job_id=jobs.fanout_job_id(post_id))
+    return "published"
 
 
 async def _process_media(deps: Deps, row: MediaRow) -> None:

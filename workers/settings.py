@@ -10,6 +10,7 @@ from arq.worker import Worker
 from resolvers.deps import Deps, open_deps
 from storage import jobs, keys
 from storage.settings import Settings
+from workers.fanout import fanout_post, remove_post_from_feeds
 from workers.maintenance import purge_expired_tokens
 from workers.media import (
     delete_post_media,
@@ -22,6 +23,8 @@ FUNCTIONS = [
     # keep_result=0: once done, the job id is free again, so the reconciler can re-queue it.
     func(process_post, name=jobs.PROCESS_POST, keep_result=0, max_tries=10, timeout=600),
     func(delete_post_media, name=jobs.DELETE_POST_MEDIA, max_tries=5),
+    func(fanout_post, name=jobs.FANOUT_POST, keep_result=0, max_tries=10, timeout=1800),
+    func(remove_post_from_feeds, name=jobs.REMOVE_POST_FROM_FEEDS, max_tries=10, timeout=1800),
 ]
 CRON_JOBS = [
     cron(purge_expired_tokens, minute={17}, run_at_startup=True),

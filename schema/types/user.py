@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import graph
+from resolvers import feed, graph
 from schema import global_id
 from schema.info import Info
 from schema.types.connection import Connection
 from schema.types.follow_status import FollowStatus
 from schema.types.node import Node
 from storage.users import UserRow
+
+if TYPE_CHECKING:
+    from schema.types.post import Post
 
 
 @strawberry.type
@@ -49,6 +53,23 @@ class User(Node):
     async def viewer_follow_status(self, info: Info) -> FollowStatus:
         state = await info.context.loaders.follow_state_by_user_id.load(self.row.id)
         return FollowStatus.from_relation(graph.relation(state))
+
+    @strawberry.field(description="The profile grid: published posts, newest first.")
+    async def posts(
+        self, info: Info, first: int | None = 12, after: str | None = None
+    ) -> Connection[Annotated[Post, strawberry.lazy("schema.types.post")]]:
+        from schema.types.post import Post  # Post refers back to User
+
+        ctx = info.context
+        page = await feed.profile_page(
+            ctx.deps,
+            self.row,
+            viewer_id=ctx.viewer_id,
+            viewer_state=await ctx.loaders.follow_state_by_user_id.load(self.row.id),
+            first=12 if first is None else first,
+            after=after,
+        )
+        return Connection.from_page(page, Post.from_row)
 
     @strawberry.field
     async def followers(

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import IO
 
 import pillow_heif
-
-# Imported for their side effect: registering the openers that _open_header looks up.
-from PIL import Image, ImageCms, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin  # noqa: F401
+from PIL import Image, ImageCms, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 from workers.imaging.geometry import draft_request, oriented_size, variant_plan
 from workers.imaging.hashes import blurhash_of, dhash64
 
+# Importing a plugin registers its opener in Image.OPEN, which _open_header reads.
+_PLUGINS = (JpegImagePlugin, PngImagePlugin, WebPImagePlugin)
 pillow_heif.register_heif_opener()
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}
@@ -32,7 +32,7 @@ WEBP_MAX_SIDE = 16383
 # Box-reduce by an integer factor before Lanczos when shrinking more than 2x (e.g. HEIF, PNG):
 # the same trade libjpeg's DCT scaling makes for JPEG via draft(), at a fraction of the cost of
 # a 4x-wide Lanczos kernel over 12 MP.
-REDUCING_GAP = 2.0
+REDUCING_GAP = 1.0
 
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -45,8 +45,8 @@ _TRANSPOSE = {
 }
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
-UNSUPPORTED = "not a supported image (use JPEG, PNG, WebP or HEIC)"
-CORRUPT = "the image data is corrupt or truncated"
+UNSUPPORTED = "This is not a supported image (use JPEG, PNG, WebP or HEIC)"
+CORRUPT = "The image data is corrupt or truncated"
 
 
 class MediaRejected(Exception):
@@ -86,21 +86,21 @@ def process_image(
     """
     size = os.stat(path).st_size
     if size > max_bytes:
-        raise MediaRejected(f"the file is too large (limit {max_bytes / 2**20:g} MB)")
+        raise MediaRejected(f"The file is too large (limit {max_bytes / 2**20:g} MB)")
     if size == 0:
-        raise MediaRejected("the file is empty")
+        raise MediaRejected("The file is empty")
     with open(path, "rb") as fp:
         with _decoding():
             im = _open_header(fp, os.fspath(path))
         width, height = im.size
         # Header only so far: refuse bombs before a single pixel is decoded.
         if width * height > max_pixels:
-            raise MediaRejected(f"the image is too large (limit {max_pixels / 1e6:g} megapixels)")
+            raise MediaRejected(f"The image is too large (limit {max_pixels / 1e6:g} megapixels)")
         with _decoding():
             orientation = _orientation(im)
             plan = variant_plan(*oriented_size(width, height, orientation))
             if any(h > WEBP_MAX_SIDE for _, _, h in plan):
-                raise MediaRejected("the image is too tall for its width")
+                raise MediaRejected("The image is too tall for its width")
             # JPEG: decode at 1/2, 1/4 or 1/8 scale; HEIF: use an embedded thumbnail if one is
             # big enough. Both stay >= the largest variant. Other formats ignore it.
             im.draft("RGB", draft_request(width, height, orientation))

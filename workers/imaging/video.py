@@ -27,8 +27,8 @@ POSTER_TIMEOUT_S = 60.0
 # picking the one closest to the average histogram.
 POSTER_CANDIDATES = 24
 
-UNSUPPORTED = "not a supported video (use MP4 or MOV)"
-CORRUPT = "the video data is corrupt or could not be converted"
+UNSUPPORTED = "This is not a supported video (use MP4 or MOV)"
+CORRUPT = "The video data is corrupt or could not be converted"
 
 _DURATION = re.compile(r"Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
 _VIDEO = re.compile(r"Stream #0:\d+\S*: Video: (\w+).*?, (\d+)x(\d+)")
@@ -72,16 +72,16 @@ def process_video(
     """
     size = os.stat(path).st_size
     if size > max_bytes:
-        raise MediaRejected(f"the file is too large (limit {max_bytes / 2**20:g} MB)")
+        raise MediaRejected(f"The file is too large (limit {max_bytes / 2**20:g} MB)")
     if size == 0:
-        raise MediaRejected("the file is empty")
+        raise MediaRejected("The file is empty")
     source = _probe(path)
     if source.video_codec is None:
         raise MediaRejected(UNSUPPORTED)
     if source.width * source.height > max_pixels:
-        raise MediaRejected(f"the video is too large (limit {max_pixels / 1e6:g} megapixels)")
+        raise MediaRejected(f"The video is too large (limit {max_pixels / 1e6:g} megapixels)")
     limit_ms = round((max_seconds + DURATION_SLACK_S) * 1000)
-    too_long = f"the video is too long (limit {max_seconds:g} s)"
+    too_long = f"The video is too long (limit {max_seconds:g} s)"
     if source.duration_ms is not None and source.duration_ms > limit_ms:
         raise MediaRejected(too_long)
 
@@ -101,7 +101,9 @@ def process_video(
         mp4.unlink(missing_ok=True)
         raise MediaRejected(too_long)
 
-    # From our own output: already upright, scaled, and cheap to decode.
+    # From our own output: already upright, scaled, and cheap to decode. A stale poster from an
+    # earlier attempt in the same workdir must not pass for this one.
+    poster_png.unlink(missing_ok=True)
     _run_or_reject(
         [
             *_input_args(mp4),
@@ -117,7 +119,7 @@ def process_video(
         timeout=POSTER_TIMEOUT_S,
     )
     if not poster_png.exists():
-        raise MediaRejected("the video has no decodable frames")
+        raise MediaRejected("The video has no decodable frames")
     poster = process_image(poster_png, max_pixels=max_pixels)
     return ProcessedVideo(
         duration_ms=output.duration_ms,
@@ -192,7 +194,7 @@ def _run_or_reject(args: list[str], timeout: float) -> None:
     try:
         result = _ffmpeg(args, timeout)
     except subprocess.TimeoutExpired as exc:
-        raise MediaRejected("the video took too long to process") from exc
+        raise MediaRejected("The video took too long to process") from exc
     if result.returncode != 0:
         # Keep ffmpeg's explanation for the logs without showing it to the user.
         raise MediaRejected(CORRUPT) from RuntimeError(result.stderr[-2000:])

@@ -1,0 +1,155 @@
+"""The home feed read path: cache, store, celebrity timelines, merged newest first."""
+
+from __future__ import annotations
+
+import logging
+
+from resolvers import cursors
+from resolvers.cursors import Page
+from resolvers.deps import Deps
+from resolvers.feed_merge import below, merge_newest
+from resolvers.privacy import can_see_content
+from storage import follows, posts, tokens
+from storage.feed_cache import FEED_CACHE_SIZE, TIMELINE_SIZE, CachedRange
+from storage.feeds.base import FeedEntry
+from storage.posts import PostRow
+from storage.users import UserRow
+
+logger = logging.getLogger("snapfeed.feed")
+
+CURSOR_KIND = "feed"
+CELEBRITY_LIST_TTL = 300
+
+
+def decode_cursor(after: str | None) -> int | None:
+    if after is None:
+        return None
+    (post_id,) = cursors.decode(after, CURSOR_KIND, (int,))
+    assert isinstance(post_id, int)
+    return post_id
+
+
+def encode_cursor(post_id: int) -> str:
+    return cursors.encode(CURSOR_KIND, post_id)
+
+
+async def feed_page(
+    deps: Deps, viewer_id: int, *, stale: bool, first: int, after: str | None
+) -> Page[int]:
+    cursors.check_first(first, deps.settings.max_page_size)
+    ids = await feed_ids(deps, viewer_id, stale=stale, before=decode_cursor(after), limit=first + 1)
+    return Page(items=[(encode_cursor(i), i) for i in ids[:first]], has_next=len(ids) > first)
+
+
+async def profile_page(
+    deps: Deps,
+    owner: UserRow,
+    *,
+    viewer_id: int | None,
+    viewer_state: str | None,
+    first: int,
+    after: str | None,
+) -> Page[PostRow]:
+    """A user's grid, newest first, for those who may see it."""
+    cursors.check_first(first, deps.settings.max_page_size)
+    before = decode_cursor(after)
+    if not can_see_content(owner, viewer_id, viewer_state):
+        return Page(items=[], has_next=False)
+    rows = await posts.profile_page(deps.db, owner.id, before=before, limit=first + 1)
+    return Page(items=[(encode_cursor(r.id), r) for r in rows[:first]], has_next=len(rows) > first)
+
+
+async def feed_ids(
+    deps: Deps, viewer_id: int, *, stale: bool, before: int | None, limit: int
+) -> list[int]:
+    """Up to `limit` post ids of the viewer's home feed older than `before`, newest first."""
+    if stale:
+        await rebuild(deps, viewer_id)
+    cached, celebrities = await deps.feed_cache.read_feed_and_celebrities(
+        viewer_id, before=before, limit=limit
+    )
+    own = await _own_ids(deps, viewer_id, cached, before, limit)
+    if celebrities is None:
+        celebrities = await follows.celebrity_followees(
+            deps.db, viewer_id, threshold=deps.settings.celebrity_followers
+        )
+        await deps.feed_cache.set_celebrities(viewer_id, celebrities, CELEBRITY_LIST_TTL)
+    merged_in = await _celebrity_ids(deps, celebrities, before, limit)
+    return merge_newest([own, merged_in], limit)
+
+
+async def _own_ids(
+    deps: Deps, viewer_id: int, cached: CachedRange, before: int | None, limit: int
+) -> list[int]:
+    if cached.built:
+        ids = cached.ids
+        if len(ids) < limit and not cached.complete:
+            # Past the cached newest ids: the store has the rest, scrolling never hits a wall.
+            bound = ids[-1] if ids else before
+            ids = ids + await deps.feeds.page(viewer_id, before=bound, limit=limit - len(ids))
+        return ids
+    if before is not None:
+        return await deps.feeds.page(viewer_id, before=before, limit=limit)
+    newest = await deps.feeds.page(viewer_id, before=None, limit=FEED_CACHE_SIZE)
+    await deps.feed_cache.store_feed(viewer_id, newest)
+    return newest[:limit]
+
+
+async def _celebrity_ids(
+    deps: Deps, authors: list[int], before: int | None, limit: int
+) -> list[int]:
+    if not authors:
+        return []
+    timelines = await deps.feed_cache.read_timelines(authors, before=before, limit=limit)
+    missing = [a for a, t in timelines.items() if not t.built]
+    sources: list[list[int]] = []
+    if missing:
+        rebuilt = await posts.newest_per_author(deps.db, missing, per_author=TIMELINE_SIZE)
+        await deps.feed_cache.store_timelines(rebuilt)
+        for author_id, newest in rebuilt.items():
+            timelines[author_id] = CachedRange(
+                built=True, ids=below(newest, before, limit), complete=len(newest) < TIMELINE_SIZE
+            )
+    # Scrolled past a timeline's cached window: one query covers every such author.
+    deep = [a for a, t in timelines.items() if len(t.ids) < limit and not t.complete]
+    if deep:
+        sources.append(await posts.newest_ids_by_authors(deps.db, deep, before=before, limit=limit))
+    sources.extend(t.ids for a, t in timelines.items() if a not in deep)
+    return merge_newest(sources, limit)
+
+
+async def rebuild(deps: Deps, user_id: int) -> int:
+    """Pull-build the feed of a user who was away (fan-out skipped them), then store it."""
+    newest = await posts.newest_from_followees(
+        deps.db,
+        user_id,
+        below_followers=deps.settings.celebrity_followers,
+        limit=FEED_CACHE_SIZE,
+    )
+    await deps.feeds.push([FeedEntry(user_id, post_id, author) for post_id, author in newest])
+    await deps.feed_cache.drop_feeds([user_id])
+    await tokens.clear_feed_stale(deps.db, user_id)
+    logger.info("rebuilt the feed of user %s (%d posts)", user_id, len(newest))
+    return len(newest)
+
+
+BACKFILL_POSTS = 20
+
+
+async def after_follow(deps: Deps, follower_id: int, followee_id: int, followee_count: int) -> None:
+    """A new follow: the followee's recent posts join the follower's feed."""
+    await deps.feed_cache.forget_celebrities(follower_id)
+    if followee_count >= deps.settings.celebrity_followers:
+        return  # merged at read from the celebrity's timeline
+    recent = await posts.newest_ids_by_authors(
+        deps.db, [followee_id], before=None, limit=BACKFILL_POSTS
+    )
+    if recent:
+        await deps.feeds.push([FeedEntry(follower_id, p, followee_id) for p in recent])
+        await deps.feed_cache.drop_feeds([follower_id])
+
+
+async def after_unfollow(deps: Deps, follower_id: int, followee_id: int) -> None:
+    await deps.feeds.remove_author(follower_id, followee_id)
+    await deps.feed_cache.forget_celebrities(follower_id)
+    await deps.feed_cache.drop_feeds([follower_id])

@@ -1,0 +1,164 @@
+"""Redis sorted sets of post ids: users' feed caches and celebrities' timelines.
+
+Post ids are 64-bit and do not fit a sorted-set score (a double) exactly, so every member
+has score 0 and is the id as a fixed-width decimal string: lexicographic order is then
+numeric order and ZREVRANGEBYLEX pages newest first. A built set always holds the
+sentinel member 0, so "cached but empty" differs from "not cached".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from storage import keys
+
+_WIDTH = 20
+_SENTINEL = "0" * _WIDTH
+
+FEED_CACHE_SIZE = 800
+TIMELINE_SIZE = 50
+
+# Add ids to a set only if it is already built, then keep the newest ARGV[1] (plus sentinel).
+_ADD_IF_BUILT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 0, ARGV[i]) end
+local extra = redis.call('ZCARD', KEYS[1]) - 1 - tonumber(ARGV[1])
+if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 1, extra) end
+return 1
+"""
+
+
+def _member(post_id: int) -> str:
+    return str(post_id).zfill(_WIDTH)
+
+
+@dataclass(frozen=True)
+class CachedRange:
+    built: bool  # False: not cached, read the store
+    ids: list[int]  # newest first, below the bound
+    complete: bool  # True: the set holds the whole feed, nothing older exists
+
+
+def _range(card: int, members: Sequence[bytes], size: int) -> CachedRange:
+    ids = [int(m) for m in members if m.decode() != _SENTINEL]
+    # A set trimmed to size may have older ids in the store; a smaller one is the whole feed.
+    return CachedRange(built=card > 0, ids=ids, complete=card - 1 < size)
+
+
+def _bounds(before: int | None) -> tuple[str, str]:
+    return ("+" if before is None else "(" + _member(before)), "(" + _SENTINEL
+
+
+class FeedCache:
+    def __init__(self, redis: Redis, *, ttl_seconds: int) -> None:
+        self._redis = redis
+        self._ttl = ttl_seconds
+        self._add_if_built = redis.register_script(_ADD_IF_BUILT)
+
+    async def read_feed_and_celebrities(
+        self, user_id: int, *, before: int | None, limit: int
+    ) -> tuple[CachedRange, list[int] | None]:
+        """One round trip: a page of the cached feed and the cached celebrity followees."""
+        key = keys.feed_cache(user_id)
+        high, low = _bounds(before)
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.zcard(key)
+        pipe.zrevrangebylex(key, high, low, start=0, num=limit)
+        pipe.expire(key, self._ttl)
+        pipe.get(keys.celebrity_followees(user_id))
+        card, members, _, celebrities = await pipe.execute()
+        parsed = None
+        if celebrities is not None:
+            parsed = [int(i) for i in celebrities.decode().split(",") if i]
+        return _range(card, members, FEED_CACHE_SIZE), parsed
+
+    async def store_feed(self, user_id: int, newest: Sequence[int]) -> None:
+        """Build a user's cache from the newest ids of their stored feed."""
+        key = keys.feed_cache(user_id)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(key)
+        pipe.zadd(key, {_member(i): 0 for i in [0, *newest[:FEED_CACHE_SIZE]]})
+        pipe.expire(key, self._ttl)
+        await pipe.execute()
+
+    async def drop_feeds(self, user_ids: Sequence[int]) -> None:
+        if user_ids:
+            await self._redis.delete(*(keys.feed_cache(u) for u in user_ids))
+
+    async def add_to_feeds(self, user_ids: Sequence[int], post_id: int) -> None:
+        """Push one post into every built cache among these users (one round trip)."""
+        if not user_ids:
+            return
+        pipe = self._redis.pipeline(transaction=False)
+        for user_id in user_ids:
+            await self._add_if_built(
+                keys=[keys.feed_cache(user_id)],
+                args=[FEED_CACHE_SIZE, _member(post_id)],
+                client=pipe,
+            )
+        await pipe.execute()
+
+    async def remove_from_feeds(self, user_ids: Sequence[int], post_id: int) -> None:
+        if not user_ids:
+            return
+        pipe = self._redis.pipeline(transaction=False)
+        for user_id in user_ids:
+            pipe.zrem(keys.feed_cache(user_id), _member(post_id))
+        await pipe.execute()
+
+    async def set_celebrities(self, user_id: int, author_ids: Sequence[int], ttl: int) -> None:
+        value = ",".join(str(i) for i in author_ids)
+        await self._redis.set(keys.celebrity_followees(user_id), value, ex=ttl)
+
+    async def forget_celebrities(self, user_id: int) -> None:
+        await self._redis.delete(keys.celebrity_followees(user_id))
+
+    async def read_timelines(
+        self, author_ids: Sequence[int], *, before: int | None, limit: int
+    ) -> dict[int, CachedRange]:
+        """One round trip for any number of celebrity timelines."""
+        if not author_ids:
+            return {}
+        high, low = _bounds(before)
+        pipe = self._redis.pipeline(transaction=False)
+        for author_id in author_ids:
+            pipe.zcard(keys.author_timeline(author_id))
+            pipe.zrevrangebylex(keys.author_timeline(author_id), high, low, start=0, num=limit)
+        raw = await pipe.execute()
+        return {
+            author_id: _range(raw[2 * i], raw[2 * i + 1], TIMELINE_SIZE)
+            for i, author_id in enumerate(author_ids)
+        }
+
+    async def store_timelines(self, timelines: Mapping[int, Sequence[int]]) -> None:
+        if not timelines:
+            return
+        pipe = self._redis.pipeline(transaction=True)
+        for author_id, newest in timelines.items():
+            key = keys.author_timeline(author_id)
+            pipe.delete(key)
+            pipe.zadd(key, {_member(i): 0 for i in [0, *newest[:TIMELINE_SIZE]]})
+        await pipe.execute()
+
+    async def add_to_timeline(self, author_id: int, post_id: int) -> None:
+        """O(1) whatever the follower count: only the author's own set changes."""
+        await self._add_if_built(
+            keys=[keys.author_timeline(author_id)], args=[TIMELINE_SIZE, _member(post_id)]
+        )
+
+    async def remove_from_timeline(self, author_id: int, post_id: int) -> None:
+        await self._redis.zrem(keys.author_timeline(author_id), _member(post_id))
+
+    async def fanout_position(self, post_id: int) -> int:
+        """The last follower id a fan-out of this post reached (0: not started)."""
+        value = await self._redis.get(keys.fanout_progress(post_id))
+        return int(value) if value is not None else 0
+
+    async def save_fanout_position(self, post_id: int, follower_id: int) -> None:
+        await self._redis.set(keys.fanout_progress(post_id), follower_id, ex=86_400)
+
+    async def clear_fanout_position(self, post_id: int) -> None:
+        await self._redis.delete(keys.fanout_progress(post_id))

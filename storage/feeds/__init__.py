@@ -1,0 +1,1 @@
+"""Home-feed stores: one interface, a PostgreSQL and a Cassandra backend."""

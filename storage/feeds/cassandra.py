@@ -1,0 +1,249 @@
+"""The feed store in Cassandra (`feed_items`): one partition per reader, newest post first.
+
+cassandra-driver does its I/O on its own threads and reports through callbacks; `wait`
+hands a request's outcome to the event loop. Its blocking calls (connecting, schema
+changes, preparing, shutdown) run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from cassandra import ConsistencyLevel
+from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
+from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
+from cassandra.query import BatchStatement, BatchType, tuple_factory
+
+from storage import keys
+from storage.feeds.base import FeedEntry
+from storage.feeds.cassandra_schema import apply_migrations, check_keyspace_name, ensure_keyspace
+
+# Rows per single-partition batch: small enough to stay under the server's default
+# batch_size_warn_threshold (5 KiB) with three bigints a row.
+BATCH_ROWS = 50
+# Requests one call keeps in flight; the driver allows far more per connection.
+CONCURRENCY = 64
+# Rows per page when reading through a whole feed partition.
+SCAN_PAGE_ROWS = 1000
+
+T = TypeVar("T")
+
+
+async def wait(response_future: Any) -> Any:
+    """Await a driver `ResponseFuture`; returns its `ResultSet`.
+
+    Only `ResultSet.current_rows` may be read: iterating past the current page would
+    fetch the next one synchronously, blocking the event loop. Page with
+    `ResultSet.paging_state` and a new request instead (see `_pages`).
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def settle(error: BaseException | None) -> None:
+        if done.done():  # the awaiting task was cancelled meanwhile
+            return
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
+
+    def hand_over(error: BaseException | None) -> None:
+        # Runs on a driver thread (or inline, when the result is already there).
+        # RuntimeError: the loop is closed, so nobody is waiting any more.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, error)
+
+    response_future.add_callbacks(
+        callback=lambda _rows: hand_over(None), errback=lambda error: hand_over(error)
+    )
+    await done
+    # The driver marks the future finished before calling back, so this does not block.
+    return response_future.result()
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _contact_point(host: str) -> str | tuple[str, int]:
+    """A host name or address, or "host:port" (a bare IPv6 address is taken as a host)."""
+    name, sep, port = host.rpartition(":")
+    if sep and name and ":" not in name and port.isdigit():
+        return (name, int(port))
+    return host
+
+
+@dataclass(frozen=True)
+class _Statements:
+    insert: Any
+    page_all: Any
+    page_before: Any
+    scan: Any
+    delete_one: Any
+    delete_below: Any
+    delete_feed: Any
+
+    @classmethod
+    def prepare(cls, session: Any) -> _Statements:
+        table = keys.CASSANDRA_FEED_ITEMS
+        cql = {
+            "insert": f"INSERT INTO {table} (user_id, post_id, author_id) VALUES (?, ?, ?)",
+            "page_all": f"SELECT post_id FROM {table} WHERE user_id = ? LIMIT ?",
+            "page_before": f"SELECT post_id FROM {table} WHERE user_id = ? AND post_id < ? LIMIT ?",
+            "scan": f"SELECT post_id, author_id FROM {table} WHERE user_id = ?",
+            "delete_one": f"DELETE FROM {table} WHERE user_id = ? AND post_id = ?",
+            # Range deletes on a clustering column (Cassandra 3.0+): one range tombstone
+            # instead of one per row.
+            "delete_below": f"DELETE FROM {table} WHERE user_id = ? AND post_id < ?",
+            "delete_feed": f"DELETE FROM {table} WHERE user_id = ?",
+        }
+        prepared = {}
+        for name, text in cql.items():
+            statement = session.prepare(text)
+            # All of them can be repeated safely, so the driver may retry them on timeouts.
+            statement.is_idempotent = True
+            prepared[name] = statement
+        return cls(**prepared)
+
+
+def _open(hosts: Sequence[str], keyspace: str) -> tuple[Any, Any, _Statements]:
+    profile = ExecutionProfile(
+        load_balancing_policy=TokenAwarePolicy(DCAwareRoundRobinPolicy()),
+        # A quorum of the local replicas on both sides: a reader sees what was pushed or
+        # removed before it, whatever the replication factor.
+        consistency_level=ConsistencyLevel.LOCAL_QUORUM,
+        row_factory=tuple_factory,
+    )
+    cluster = Cluster(
+        contact_points=[_contact_point(h) for h in hosts],
+        execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+    )
+    try:
+        session = cluster.connect()
+        ensure_keyspace(session, keyspace)
+        apply_migrations(session)
+        return cluster, session, _Statements.prepare(session)
+    except BaseException:
+        cluster.shutdown()
+        raise
+
+
+class CassandraFeedStore:
+    """`FeedStore` on Cassandra.
+
+    Writes are upserts: pushing an entry again rewrites the same row with the same
+    content, which leaves the feed as it was. A post cannot be found in every feed
+    without a full scan, so `remove_post` removes it from the users named only.
+    """
+
+    def __init__(self, cluster: Any, session: Any, statements: _Statements) -> None:
+        self._cluster = cluster
+        self._session = session
+        self._q = statements
+
+    @classmethod
+    async def connect(cls, hosts: Sequence[str], keyspace: str) -> CassandraFeedStore:
+        """Connect, create the keyspace if missing and apply pending CQL migrations."""
+        if not hosts:
+            raise ValueError("no Cassandra hosts given")
+        check_keyspace_name(keyspace)
+        cluster, session, statements = await asyncio.to_thread(_open, list(hosts), keyspace)
+        return cls(cluster, session, statements)
+
+    @property
+    def session(self) -> Any:
+        """The driver session, for administration (and tests' cleanup)."""
+        return self._session
+
+    async def push(self, entries: Sequence[FeedEntry]) -> None:
+        by_user: dict[int, list[FeedEntry]] = {}
+        for entry in entries:
+            by_user.setdefault(entry.user_id, []).append(entry)
+        statements: list[Any] = []
+        for user_entries in by_user.values():
+            for chunk in _chunks(user_entries, BATCH_ROWS):
+                rows = [(e.user_id, e.post_id, e.author_id) for e in chunk]
+                statements.append(self._batch(self._q.insert, rows))
+        await self._run_all(statements)
+
+    async def page(self, user_id: int, *, before: int | None, limit: int) -> list[int]:
+        if limit <= 0:  # CQL refuses LIMIT 0
+            return []
+        params: tuple[int, ...]
+        if before is None:
+            statement, params = self._q.page_all, (user_id, limit)
+        else:
+            statement, params = self._q.page_before, (user_id, before, limit)
+        return [row[0] async for rows in self._pages(statement, params) for row in rows]
+
+    async def remove_post(self, post_id: int, user_ids: Sequence[int]) -> None:
+        # One partition per user: separate requests, not a multi-partition batch.
+        await self._run_all(self._q.delete_one.bind((u, post_id)) for u in set(user_ids))
+
+    async def remove_author(self, user_id: int, author_id: int) -> None:
+        # author_id is not part of the key: read the partition and delete what matches,
+        # a page at a time so a long feed is never held in memory.
+        async for rows in self._pages(self._q.scan, (user_id,)):
+            doomed = [(user_id, post_id) for post_id, author in rows if author == author_id]
+            await self._run_all(
+                self._batch(self._q.delete_one, chunk) for chunk in _chunks(doomed, BATCH_ROWS)
+            )
+
+    async def trim(self, user_id: int, keep: int) -> None:
+        if keep <= 0:
+            await wait(self._session.execute_async(self._q.delete_feed, (user_id,)))
+            return
+        # No OFFSET in CQL: read the newest `keep` ids; the last is the oldest one kept.
+        kept = 0
+        oldest_kept: int | None = None
+        async for rows in self._pages(self._q.page_all, (user_id, keep)):
+            kept += len(rows)
+            oldest_kept = rows[-1][0]
+        if kept < keep or oldest_kept is None:
+            return  # the feed is no longer than `keep`
+        await wait(self._session.execute_async(self._q.delete_below, (user_id, oldest_kept)))
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._cluster.shutdown)
+
+    def _batch(self, statement: Any, rows: Sequence[tuple[int, ...]]) -> Any:
+        """One statement for rows of a single partition (a batch when there are several)."""
+        if len(rows) == 1:
+            return statement.bind(rows[0])
+        # UNLOGGED: all rows share a partition, so the batch is applied atomically anyway
+        # and the batch log would only add a round of writes.
+        batch = BatchStatement(batch_type=BatchType.UNLOGGED)
+        batch.is_idempotent = True
+        for row in rows:
+            batch.add(statement, row)
+        return batch
+
+    async def _run_all(self, statements: Iterable[Any]) -> None:
+        slots = asyncio.Semaphore(CONCURRENCY)
+
+        async def run(statement: Any) -> None:
+            async with slots:
+                await wait(self._session.execute_async(statement))
+
+        async with asyncio.TaskGroup() as group:
+            for statement in statements:
+                group.create_task(run(statement))
+
+    async def _pages(self, statement: Any, params: tuple[int, ...]) -> AsyncIterator[list[Any]]:
+        """Every non-empty page of rows of a query, fetched one request at a time."""
+        paging_state: bytes | None = None
+        while True:
+            bound = statement.bind(params)
+            bound.fetch_size = SCAN_PAGE_ROWS
+            result = await wait(self._session.execute_async(bound, paging_state=paging_state))
+            rows = list(result.current_rows)
+            if rows:  # a page can come back empty (tombstones) and still have a successor
+                yield rows
+            paging_state = result.paging_state
+            if paging_state is None:
+                return

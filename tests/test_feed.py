@@ -1,0 +1,386 @@
+"""The home feed: hybrid fan-out, celebrity merge at read, stores and caches."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+
+from resolvers.deps import Deps
+from schema import global_id
+from storage import jobs
+from tests import media_samples
+from tests.client import GraphQLClient, create_post, upload
+from workers import fanout
+from workers.fanout import fanout_post
+
+RunJobs = Callable[[], Awaitable[int]]
+
+FEED = """query($first: Int, $after: String) { feed(first: $first, after: $after) {
+  edges { cursor node { id caption author { username } media { url } } }
+  pageInfo { hasNextPage endCursor }
+} }"""
+FOLLOW = "mutation($id: ID!) { follow(userId: $id) { status } }"
+UNFOLLOW = "mutation($id: ID!) { unfollow(userId: $id) { status } }"
+
+
+@pytest.fixture
+def tune(deps: Deps) -> Iterator[Callable[..., None]]:
+    """Change settings for one test (resolvers and jobs read deps.settings at call time)."""
+    original = deps.settings
+
+    def apply(**changes: Any) -> None:
+        deps.settings = original.replace(**changes)
+
+    yield apply
+    deps.settings = original
+
+
+class Social:
+    """Users with tokens, and posts published through the real publish + fan-out path."""
+
+    def __init__(self, gql: GraphQLClient, deps: Deps, run_jobs: RunJobs) -> None:
+        self.gql, self.deps, self.run_jobs = gql, deps, run_jobs
+        self.tokens: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
+
+    async def user(self, name: str) -> str:
+        self.tokens[name], self.ids[name] = await self.gql.register(name)
+        return self.tokens[name]
+
+    def raw_id(self, name: str) -> int:
+        return global_id.decode_as(self.ids[name], "User", field="id")
+
+    async def follow(self, follower: str, followee: str) -> str:
+        result = await self.gql(FOLLOW, {"id": self.ids[followee]}, token=self.tokens[follower])
+        status: str = result.ok()["follow"]["status"]
+        return status
+
+    async def post(self, author: str, caption: str) -> int:
+        """A published post (rows as the media job leaves them), then the fan-out job."""
+        post_id: int = await self.deps.db.fetchval(
+            "INSERT INTO posts (author_id, caption, status, published_at)"
+            " VALUES ($1, $2, 'published', now()) RETURNING id",
+            self.raw_id(author),
+            caption,
+        )
+        await self.deps.db.execute(
+            "UPDATE users SET post_count = post_count + 1 WHERE id = $1", self.raw_id(author)
+        )
+        await jobs.enqueue(self.deps.jobs, jobs.FANOUT_POST, post_id)
+        await self.run_jobs()
+        return post_id
+
+    async def feed(self, name: str, first: int = 20, after: str | None = None) -> dict[str, Any]:
+        result = await self.gql(FEED, {"first": first, "after": after}, token=self.tokens[name])
+        feed: dict[str, Any] = result.ok()["feed"]
+        return feed
+
+    async def captions(self, name: str, first: int = 50) -> list[str]:
+        return [e["node"]["caption"] for e in (await self.feed(name, first))["edges"]]
+
+    async def make_inactive(self, name: str, days: int = 40) -> None:
+        await self.deps.db.execute(
+            "UPDATE users SET last_active_at = now() - make_interval(days => $2) WHERE id = $1",
+            self.raw_id(name),
+            days,
+        )
+
+    async def feed_rows(self, name: str) -> int:
+        count: int = await self.deps.db.fetchval(
+            "SELECT count(*) FROM feed_items WHERE user_id = $1", self.raw_id(name)
+        )
+        return count
+
+
+@pytest.fixture
+def social(gql: GraphQLClient, deps: Deps, run_jobs: RunJobs) -> Social:
+    return Social(gql, deps, run_jobs)
+
+
+async def test_fan_out_reaches_active_followers_and_the_author(social: Social) -> None:
+    for name in ("author", "active", "away"):
+        await social.user(name)
+    await social.follow("active", "author")
+    await social.follow("away", "author")
+    await social.make_inactive("away")
+    await social.post("author", "hello")
+    assert await social.feed_rows("active") == 1
+    assert await social.feed_rows("author") == 1
+    assert await social.feed_rows("away") == 0  # skipped by fan-out
+    assert await social.captions("active") == ["hello"]
+    assert await social.captions("author") == ["hello"]
+
+
+async def test_inactive_follower_gets_a_rebuilt_feed_on_the_next_read(social: Social) -> None:
+    for name in ("author", "away"):
+        await social.user(name)
+    await social.follow("away", "author")
+    await social.make_inactive("away")
+    await social.post("author", "while you were away")
+    assert await social.feed_rows("away") == 0
+    # Back after 40 days: the very first read answers with the rebuilt feed.
+    assert await social.captions("away") == ["while you were away"]
+    assert await social.feed_rows("away") == 1
+    assert not await social.deps.db.fetchval(
+        "SELECT feed_stale FROM users WHERE id = $1", social.raw_id("away")
+    )
+
+
+async def test_celebrity_posts_are_merged_at_read_newest_first(
+    social: Social, tune: Callable[..., None]
+) -> None:
+    tune(celebrity_followers=3)
+    for name in ("star", "friend", "reader", "fan1", "fan2"):
+        await social.user(name)
+    for fan in ("reader", "fan1", "fan2"):
+        await social.follow(fan, "star")
+    await social.follow("reader", "friend")
+    order = ["star", "friend", "star", "friend", "friend", "star"]
+    for i, author in enumerate(order):
+        await social.post(author, f"{author}-{i}")
+    # The star's posts were never pushed to followers' feeds...
+    assert await social.feed_rows("fan1") == 0
+    # ...yet the reader sees both authors interleaved, newest first.
+    expected = [f"{a}-{i}" for i, a in reversed(list(enumerate(order)))]
+    assert await social.captions("reader") == expected
+    # Paging crosses the merge without repeats or gaps.
+    first = await social.feed("reader", first=4)
+    second = await social.feed("reader", first=4, after=first["pageInfo"]["endCursor"])
+    seen = [e["node"]["caption"] for e in first["edges"] + second["edges"]]
+    assert seen == expected and not second["pageInfo"]["hasNextPage"]
+
+
+async def test_celebrity_post_costs_the_same_whatever_the_follower_count(
+    social: Social, tune: Callable[..., None]
+) -> None:
+    tune(celebrity_followers=3)
+    deps = social.deps
+    costs = []
+    for star, fans in (("small_star", 3), ("big_star", 12)):
+        await social.user(star)
+        for i in range(fans):
+            await social.user(f"{star}_fan{i}")
+            await social.follow(f"{star}_fan{i}", star)
+        post_id = await deps.db.fetchval(
+            "INSERT INTO posts (author_id, status) VALUES ($1, 'published') RETURNING id",
+            social.raw_id(star),
+        )
+        await asyncio.sleep(0)
+        db_before, redis_before = deps.db_round_trips.count, deps.redis.round_trips
+        result = await fanout_post({"deps": deps}, post_id)
+        await asyncio.sleep(0)
+        assert result["celebrity"] is True
+        costs.append((deps.db_round_trips.count - db_before, deps.redis.round_trips - redis_before))
+    assert costs[0] == costs[1]
+
+
+async def test_follow_backfills_and_unfollow_removes(social: Social) -> None:
+    for name in ("author", "newcomer"):
+        await social.user(name)
+    for i in range(3):
+        await social.post("author", f"old-{i}")
+    assert await social.captions("newcomer") == []
+    await social.follow("newcomer", "author")
+    assert await social.captions("newcomer") == ["old-2", "old-1", "old-0"]
+    await social.gql(UNFOLLOW, {"id": social.ids["author"]}, token=social.tokens["newcomer"])
+    assert await social.captions("newcomer") == []
+    assert await social.feed_rows("newcomer") == 0
+
+
+async def test_deleted_post_leaves_every_feed(social: Social) -> None:
+    for name in ("author", "reader"):
+        await social.user(name)
+    await social.follow("reader", "author")
+    keep = await social.post("author", "keep")
+    gone = await social.post("author", "gone")
+    assert await social.captions("reader") == ["gone", "keep"]
+    deleted = await social.gql(
+        "mutation($id: ID!) { deletePost(id: $id) }",
+        {"id": global_id.encode("Post", gone)},
+        token=social.tokens["author"],
+    )
+    deleted.ok()
+    assert await social.captions("reader") == ["keep"]  # at once, before any job ran
+    await social.run_jobs()
+    assert (
+        await social.deps.db.fetchval("SELECT count(*) FROM feed_items WHERE post_id = $1", gone)
+        == 0
+    )
+    assert keep
+
+
+async def test_private_posts_reach_approved_followers_only(social: Social) -> None:
+    for name in ("private", "asker", "public_fan"):
+        await social.user(name)
+    await social.gql(
+        "mutation { updateProfile(input: {isPrivate: true}) { id } }",
+        token=social.tokens["private"],
+    )
+    assert await social.follow("asker", "private") == "REQUESTED"
+    await social.post("private", "secret")
+    assert await social.captions("asker") == []
+    await social.gql(
+        "mutation($id: ID!) { approveFollowRequest(userId: $id) { id } }",
+        {"id": social.ids["asker"]},
+        token=social.tokens["private"],
+    )
+    assert await social.captions("asker") == ["secret"]
+    grid = """query($u: String!) { user(username: $u) { posts { edges { node { caption } } } } }"""
+    hidden = await social.gql(grid, {"u": "private"}, token=social.tokens["public_fan"])
+    assert hidden.ok()["user"]["posts"]["edges"] == []
+    shown = await social.gql(grid, {"u": "private"}, token=social.tokens["asker"])
+    assert [e["node"]["caption"] for e in shown.ok()["user"]["posts"]["edges"]] == ["secret"]
+
+
+async def test_profile_grid_pages_newest_first(social: Social) -> None:
+    await social.user("grid")
+    for i in range(5):
+        await social.post("grid", f"p{i}")
+    query = """query($after: String) { user(username: "grid") {
+      postCount posts(first: 2, after: $after) {
+        edges { node { caption } } pageInfo { hasNextPage endCursor } } } }"""
+    seen: list[str] = []
+    after = None
+    while True:
+        user = (await social.gql(query, {"after": after})).ok()["user"]
+        seen += [e["node"]["caption"] for e in user["posts"]["edges"]]
+        if not user["posts"]["pageInfo"]["hasNextPage"]:
+            break
+        after = user["posts"]["pageInfo"]["endCursor"]
+    assert seen == ["p4", "p3", "p2", "p1", "p0"] and user["postCount"] == 5
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_pagination_is_stable_while_posts_arrive(
+    social: Social, tune: Callable[..., None], seed: int
+) -> None:
+    rng = random.Random(seed)
+    tune(celebrity_followers=2)
+    await social.user("reader")
+    authors = ["a_one", "a_two", "celeb"]
+    for name in authors:
+        await social.user(name)
+        await social.follow("reader", name)
+    await social.user("extra_fan")
+    await social.follow("extra_fan", "celeb")  # 2 followers: merged at read
+    existing = []
+    for i in range(rng.randint(8, 14)):
+        existing.append(f"old{i}")
+        await social.post(rng.choice(authors), f"old{i}")
+    seen: list[str] = []
+    after = None
+    while True:
+        page = await social.feed("reader", first=rng.randint(1, 4), after=after)
+        seen += [e["node"]["caption"] for e in page["edges"]]
+        for j in range(rng.randint(0, 2)):  # new posts land between page reads
+            await social.post(rng.choice(authors), f"new{len(seen)}-{j}")
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == list(reversed(existing))
+
+
+async def test_feed_survives_a_flushed_cache(social: Social, tune: Callable[..., None]) -> None:
+    tune(celebrity_followers=2)
+    for name in ("reader", "normal", "celeb", "fan"):
+        await social.user(name)
+    await social.follow("reader", "normal")
+    await social.follow("reader", "celeb")
+    await social.follow("fan", "celeb")
+    for i, author in enumerate(["normal", "celeb", "normal", "celeb"]):
+        await social.post(author, f"{author}{i}")
+    before = await social.captions("reader")
+    assert before == ["celeb3", "normal2", "celeb1", "normal0"]
+    await social.deps.redis.flushdb()
+    assert await social.captions("reader") == before
+    await social.post("normal", "after-flush")
+    assert (await social.captions("reader"))[0] == "after-flush"
+
+
+async def test_worker_killed_mid_fan_out_resumes_without_duplicates(
+    social: Social, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await social.user("author")
+    for i in range(7):
+        await social.user(f"fol{i}")
+        await social.follow(f"fol{i}", "author")
+    monkeypatch.setattr(fanout, "FANOUT_BATCH", 2)
+    deps = social.deps
+    post_id = await deps.db.fetchval(
+        "INSERT INTO posts (author_id, status) VALUES ($1, 'published') RETURNING id",
+        social.raw_id("author"),
+    )
+    real_push = deps.feeds.push
+    calls = 0
+
+    async def dying_push(entries: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 4:  # author's own feed, two batches, then the worker dies
+            raise ConnectionResetError("worker killed")
+        await real_push(entries)
+
+    monkeypatch.setattr(deps.feeds, "push", dying_push)
+    with pytest.raises(ConnectionResetError):
+        await fanout_post({"deps": deps}, post_id)
+    assert await deps.db.fetchval("SELECT count(*) FROM feed_items") == 5
+    monkeypatch.setattr(deps.feeds, "push", real_push)
+    result = await fanout_post({"deps": deps}, post_id)
+    assert result["followers_reached"] == 3  # resumed after the 4 already reached
+    rows = await deps.db.fetch("SELECT user_id, count(*) AS n FROM feed_items GROUP BY user_id")
+    assert len(rows) == 8 and all(r["n"] == 1 for r in rows)
+
+
+@pytest.mark.parametrize("posts_per_author", [2, 6])
+async def test_feed_page_round_trips_do_not_grow(
+    social: Social, tune: Callable[..., None], posts_per_author: int
+) -> None:
+    tune(celebrity_followers=2)
+    deps = social.deps
+    await social.user("reader")
+    await social.user("fan")
+    for name in ("norm1", "norm2", "celeb1", "celeb2", "celeb3"):
+        await social.user(name)
+        await social.follow("reader", name)
+        if name.startswith("celeb"):
+            await social.follow("fan", name)  # 2 followers each: celebrities
+    for i in range(posts_per_author):
+        for name in ("norm1", "norm2", "celeb1", "celeb2", "celeb3"):
+            await social.post(name, f"{name}-{i}")
+    await social.feed("reader")  # warm caches: feed cache, celebrity list, timelines
+    await asyncio.sleep(0)
+    db_before, redis_before = deps.db_round_trips.count, deps.redis.round_trips
+    page = await social.feed("reader", first=20)
+    await asyncio.sleep(0)
+    assert len(page["edges"]) == min(20, 5 * posts_per_author)
+    # DB: token, posts, authors, viewer's follow states, media. Redis: feed + celebrity
+    # list in one pipeline, all celebrity timelines in another.
+    assert deps.db_round_trips.count - db_before == 5
+    assert deps.redis.round_trips - redis_before == 2
+
+
+async def test_published_through_the_media_pipeline_reaches_followers(
+    gql: GraphQLClient, run_jobs: RunJobs
+) -> None:
+    author, author_id = await gql.register("photog")
+    reader, _ = await gql.register("viewer1")
+    await gql(FOLLOW, {"id": author_id}, token=reader)
+    media_id = await upload(gql, author, media_samples.jpeg(640, 480), "image/jpeg")
+    (await create_post(gql, author, [media_id], caption="fresh")).ok()
+    await run_jobs()  # process the photo, publish, fan out
+    edges = (await gql(FEED, {"first": 5}, token=reader)).ok()["feed"]["edges"]
+    assert [e["node"]["caption"] for e in edges] == ["fresh"]
+    assert edges[0]["node"]["media"][0]["url"].endswith("/feed.webp")
+
+
+async def test_feed_needs_a_viewer_and_sane_arguments(gql: GraphQLClient) -> None:
+    assert (await gql(FEED)).codes == ["UNAUTHENTICATED"]
+    token, _ = await gql.register("someone")
+    assert (await gql(FEED, {"first": 51}, token=token)).codes == ["BAD_USER_INPUT"]
+    assert (await gql(FEED, {"after": "nope"}, token=token)).codes == ["BAD_USER_INPUT"]
+    empty = (await gql(FEED, token=token)).ok()["feed"]
+    assert empty == {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
