@@ -63,6 +63,8 @@ async def feed_ids(
     deps: Deps, viewer_id: int, *, stale: bool, before: int | None, limit: int
 ) -> list[int]:
     """Up to `limit` post ids of the viewer's home feed older than `before`, newest first."""
+    if deps.settings.feed_strategy == "pull":
+        return await posts.newest_from_all_followees(deps.db, viewer_id, before=before, limit=limit)
     if stale:
         await rebuild(deps, viewer_id)
     cached, celebrities = await deps.feed_cache.read_feed_and_celebrities(

@@ -244,3 +244,23 @@ async def profile_page(
         limit,
     )
     return [PostRow.from_record(r) for r in records]
+
+
+async def newest_from_all_followees(
+    db: Executor, user_id: int, *, before: int | None, limit: int
+) -> list[int]:
+    """The naive pull feed: every followee's posts, newest first (the benchmark baseline)."""
+    records = await db.fetch(
+        f"""
+        SELECT id FROM posts
+        WHERE author_id IN (
+            SELECT followee_id FROM follows WHERE follower_id = $1 AND state = 'active'
+            UNION ALL SELECT $1
+        ) AND {_VISIBLE} AND ($2::bigint IS NULL OR id < $2)
+        ORDER BY id DESC LIMIT $3
+        """,
+        user_id,
+        before,
+        limit,
+    )
+    return [r["id"] for r in records]

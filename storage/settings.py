@@ -74,6 +74,9 @@ class Settings:
     db_pool_max: int = 10
     log_level: str = "INFO"
 
+    # "hybrid" (fan-out + merge at read) or "pull" (the naive query; a benchmark baseline)
+    feed_strategy: str = "hybrid"
+
     # Feed store backends (used by the feed; Cassandra only when hosts are set)
     feed_store: str = "postgres"
     cassandra_hosts: tuple[str, ...] = ()

@@ -384,3 +384,17 @@ async def test_feed_needs_a_viewer_and_sane_arguments(gql: GraphQLClient) -> Non
     assert (await gql(FEED, {"after": "nope"}, token=token)).codes == ["BAD_USER_INPUT"]
     empty = (await gql(FEED, token=token)).ok()["feed"]
     assert empty == {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
+
+
+async def test_pull_strategy_gives_the_same_feed(social: Social, tune: Callable[..., None]) -> None:
+    tune(celebrity_followers=2)
+    for name in ("reader", "normal", "celeb", "fan"):
+        await social.user(name)
+    for followee in ("normal", "celeb"):
+        await social.follow("reader", followee)
+    await social.follow("fan", "celeb")
+    for i, author in enumerate(["normal", "celeb", "reader", "celeb"]):
+        await social.post(author, f"{author}{i}")
+    hybrid = await social.captions("reader")
+    tune(celebrity_followers=2, feed_strategy="pull")
+    assert await social.captions("reader") == hybrid == ["celeb3", "reader2", "celeb1", "normal0"]
