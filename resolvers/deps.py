@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import asyncpg
 from arq.connections import ArqRedis
 
 from resolvers.passwords import Passwords
+from resolvers.rates import parse_rates
 from storage.feed_cache import FeedCache
 from storage.feeds.base import FeedStore
 from storage.feeds.open import open_feed_store
@@ -30,6 +33,8 @@ class Deps:
     feed_cache: FeedCache
     passwords: Passwords
     db_round_trips: RoundTripCounter = field(default_factory=RoundTripCounter)
+    # The time as the domain sees it (story expiry, ranking); tests move it forward.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     async def close(self) -> None:
         await self.feeds.close()
@@ -58,6 +63,7 @@ async def open_objects(settings: Settings) -> ObjectStore:
 
 
 async def open_deps(settings: Settings, *, database_url: str, redis_url: str) -> Deps:
+    parse_rates(settings.rate_limits)  # a malformed SNAPFEED_RATE_LIMITS fails at start-up
     counter = RoundTripCounter()
     db = await open_pool(
         database_url,

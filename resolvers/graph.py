@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from resolvers import cursors, feed
+from resolvers import cursors, feed, ratelimit
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import bad_input, not_found
@@ -32,6 +32,7 @@ async def follow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
     """Follow a user, or ask to when their account is private. Idempotent."""
     if target_id == viewer_id:
         raise bad_input("You cannot follow yourself", field="userId")
+    await ratelimit.spend(deps, viewer_id, "follow")
     async with deps.db.acquire() as conn, conn.transaction():
         existing = await follows.state(conn, viewer_id, target_id)
         if existing is not None:

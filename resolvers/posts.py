@@ -6,6 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+from resolvers import ratelimit
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
 from resolvers.hashtags import parse_hashtags
@@ -84,6 +85,7 @@ async def create_post(
         existing = await posts.by_idempotency_key(deps.db, viewer_id, idempotency_key)
         if existing is not None:
             return existing
+    await ratelimit.spend(deps, viewer_id, "post")
     try:
         post = await _insert_post(deps, viewer_id, media_ids, caption, location, idempotency_key)
     except AppError as exc:

@@ -6,6 +6,9 @@ from __future__ import annotations
 LOGIN_FAILURES_BY_USER = "rl:login:user:{username}"
 LOGIN_FAILURES_BY_IP = "rl:login:ip:{ip}"
 
+# Token bucket per user and action (like, comment, follow, post, upload).
+RATE_BUCKET = "rl:{action}:{user_id}"
+
 # arq's queue name for all Snapfeed jobs.
 JOB_QUEUE = "snapfeed:jobs"
 
@@ -16,6 +19,10 @@ def login_failures_by_user(username: str) -> str:
 
 def login_failures_by_ip(ip: str) -> str:
     return LOGIN_FAILURES_BY_IP.format(ip=ip)
+
+
+def rate_bucket(action: str, user_id: int) -> str:
+    return RATE_BUCKET.format(action=action, user_id=user_id)
 
 
 # Home-feed cache: a sorted set of the newest post ids of an active user's feed.

@@ -63,6 +63,9 @@ class Settings:
     login_max_failures_per_ip: int = 50
     login_window_seconds: int = 900
 
+    # Per-user token buckets: action=count/seconds (burst of `count`, refilled over `seconds`)
+    rate_limits: str = "like=300/60,comment=60/60,follow=200/3600,post=100/3600,upload=300/3600"
+
     # GraphQL limits
     max_page_size: int = 50
     max_query_depth: int = 12

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -140,3 +141,15 @@ async def live_url(app: Starlette) -> AsyncIterator[str]:
     yield f"127.0.0.1:{port}"
     server.should_exit = True
     await task
+
+
+@pytest.fixture
+def tune(deps: Deps) -> Iterator[Callable[..., None]]:
+    """Change settings for one test (resolvers and jobs read deps.settings at call time)."""
+    original = deps.settings
+
+    def apply(**changes: Any) -> None:
+        deps.settings = original.replace(**changes)
+
+    yield apply
+    deps.settings = original

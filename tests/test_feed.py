@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -25,18 +25,6 @@ FEED = """query($first: Int, $after: String) { feed(first: $first, after: $after
 } }"""
 FOLLOW = "mutation($id: ID!) { follow(userId: $id) { status } }"
 UNFOLLOW = "mutation($id: ID!) { unfollow(userId: $id) { status } }"
-
-
-@pytest.fixture
-def tune(deps: Deps) -> Iterator[Callable[..., None]]:
-    """Change settings for one test (resolvers and jobs read deps.settings at call time)."""
-    original = deps.settings
-
-    def apply(**changes: Any) -> None:
-        deps.settings = original.replace(**changes)
-
-    yield apply
-    deps.settings = original
 
 
 class Social:
