@@ -259,7 +259,7 @@ async def test_rerun_after_a_crash_leaves_one_set_of_rows(
     row_id = int(await deps.db.fetchval("SELECT id FROM posts"))
     # The worker died after finishing the first media: its variants and row are written.
     [first, _second] = await media.by_post_ids(deps.db, [row_id])
-    await media_jobs._process_media(deps, first)
+    await media_jobs.process_media(deps, first)
     keys_before = [k async for k in deps.objects.iter_keys("media/")]
     assert len(keys_before) == 4
 

@@ -41,7 +41,7 @@ async def process_post(ctx: dict[str, Any], post_id: int) -> str:
     try:
         for current in rows:
             if current.status != "ready":
-                await _process_media(deps, current)
+                await process_media(deps, current)
     except MediaRejected as rejected:
         assert current is not None
         await _fail(deps, post_id, rows, current.id, rejected.reason)
@@ -62,7 +62,8 @@ async def process_post(ctx: dict[str, Any], post_id: int) -> str:
     return "published"
 
 
-async def _process_media(deps: Deps, row: MediaRow) -> None:
+async def process_media(deps: Deps, row: MediaRow) -> None:
+    """Turn one uploaded original into READY variants (idempotent: same keys, same row)."""
     settings = deps.settings
     with tempfile.TemporaryDirectory(prefix="snapfeed-media-") as tmp:
         workdir = Path(tmp)
