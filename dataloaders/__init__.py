@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dataloaders.engagement import (
+    CommentByIdLoader,
+    CommentPageByPostIdLoader,
+    PostCountsByPostIdLoader,
+    ViewerLikedByPostIdLoader,
+)
 from dataloaders.posts import MediaByIdLoader, MediaByPostIdLoader, PostByIdLoader
+from dataloaders.stories import StoryByIdLoader, StorySeenByIdLoader
 from dataloaders.users import FollowStateByUserIdLoader, UserByIdLoader, UserByUsernameLoader
 from resolvers.deps import Deps
 
@@ -17,6 +24,12 @@ class Loaders:
     post_by_id: PostByIdLoader
     media_by_post_id: MediaByPostIdLoader
     media_by_id: MediaByIdLoader
+    post_counts_by_post_id: PostCountsByPostIdLoader
+    viewer_liked_by_post_id: ViewerLikedByPostIdLoader
+    comment_by_id: CommentByIdLoader
+    comment_page_by_post_id: CommentPageByPostIdLoader
+    story_by_id: StoryByIdLoader
+    story_seen_by_id: StorySeenByIdLoader
 
 
 def build_loaders(deps: Deps, viewer_id: int | None) -> Loaders:
@@ -28,4 +41,10 @@ def build_loaders(deps: Deps, viewer_id: int | None) -> Loaders:
         post_by_id=PostByIdLoader(deps),
         media_by_post_id=MediaByPostIdLoader(deps),
         media_by_id=MediaByIdLoader(deps),
+        post_counts_by_post_id=PostCountsByPostIdLoader(deps),
+        viewer_liked_by_post_id=ViewerLikedByPostIdLoader(deps, viewer_id),
+        comment_by_id=CommentByIdLoader(deps),
+        comment_page_by_post_id=CommentPageByPostIdLoader(deps),
+        story_by_id=StoryByIdLoader(deps),
+        story_seen_by_id=StorySeenByIdLoader(deps, viewer_id),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from storage.users import UserRow
 
 
@@ -20,3 +22,20 @@ def can_view_post(
     if viewer_id == author.id:
         return True
     return status == "published" and can_see_content(author, viewer_id, viewer_state)
+
+
+def can_view_story(
+    media_status: str,
+    expires_at: datetime,
+    now: datetime,
+    author: UserRow,
+    viewer_id: int | None,
+    viewer_state: str | None,
+) -> bool:
+    """Nobody sees a story once expired; before that its author sees it in any state, others
+    only once its media is READY (never while processing, never FAILED)."""
+    if now >= expires_at:
+        return False
+    if viewer_id == author.id:
+        return True
+    return media_status == "ready" and can_see_content(author, viewer_id, viewer_state)

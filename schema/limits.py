@@ -13,6 +13,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from schema.instrumentation import OperationMetrics
 from storage.settings import Settings
 
 
@@ -24,4 +25,5 @@ def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        OperationMetrics,
     ]

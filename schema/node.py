@@ -6,15 +6,19 @@ from collections.abc import Awaitable, Callable
 
 from schema import global_id
 from schema.info import Info
+from schema.types.comment import Comment
 from schema.types.media import Media
 from schema.types.node import Node
 from schema.types.post import Post
+from schema.types.story import Story
 from schema.types.user import User
 
 _LOADERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "User": User.load,
     "Post": Post.load,
     "Media": Media.load,
+    "Story": Story.load,
+    "Comment": Comment.load,
 }
 
 

@@ -15,19 +15,31 @@ from schema.context import Context
 from schema.errors import format_result, log_unexpected
 from schema.limits import limit_extensions
 from schema.mutations.accounts import AccountMutations
+from schema.mutations.engagement import EngagementMutations
 from schema.mutations.graph import GraphMutations
 from schema.mutations.posts import PostMutations
+from schema.mutations.stories import StoryMutations
 from schema.queries.accounts import AccountQueries
+from schema.queries.discovery import DiscoveryQueries
 from schema.queries.feed import FeedQueries
 from schema.queries.graph import GraphQueries
 from schema.queries.posts import PostQueries
+from schema.queries.stories import StoryQueries
+from schema.types.comment import Comment
 from schema.types.media import Media
 from schema.types.post import Post
+from schema.types.story import Story
 from schema.types.user import User
 from storage.settings import Settings
 
-Query = merge_types("Query", (AccountQueries, FeedQueries, GraphQueries, PostQueries))
-Mutation = merge_types("Mutation", (AccountMutations, GraphMutations, PostMutations))
+Query = merge_types(
+    "Query",
+    (AccountQueries, FeedQueries, GraphQueries, PostQueries, StoryQueries, DiscoveryQueries),
+)
+Mutation = merge_types(
+    "Mutation",
+    (AccountMutations, GraphMutations, PostMutations, EngagementMutations, StoryMutations),
+)
 
 
 class SnapfeedSchema(strawberry.Schema):
@@ -70,6 +82,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return SnapfeedSchema(
         query=Query,
         mutation=Mutation,
-        types=[User, Post, Media],
+        types=[User, Post, Media, Story, Comment],
         extensions=limit_extensions(settings),
     )

@@ -18,8 +18,9 @@ from resolvers.deps import Deps, open_deps
 from schema.schema import build_schema
 from server.graphql_view import STATIC_DIR, SnapfeedGraphQL
 from server.media_routes import media_routes
+from server.metrics import metrics_endpoint
 from server.request_id import RequestIdMiddleware
-from storage import postgres, redis
+from storage import jobs, postgres, redis
 from storage.settings import Settings
 
 logger = logging.getLogger("snapfeed.app")
@@ -80,6 +81,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint(lambda: jobs.queue_depth(get_deps().jobs))),
             *media_routes(get_deps),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],

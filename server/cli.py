@@ -13,11 +13,13 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import asyncpg
 import uvicorn
 
 from server.app import create_app
 from server.embedded import EmbeddedStack
 from server.logs import configure
+from server.seed import DEMO_PASSWORD, seed
 from storage import migrations
 from storage.settings import Settings, SettingsError
 from workers.settings import create_worker
@@ -33,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--host", default=None)
     dev.add_argument("--port", type=int, default=None)
     dev.add_argument("--data-dir", type=Path, default=None)
+    dev.add_argument(
+        "--no-seed", action="store_true", help="do not fill a new data dir with demo data"
+    )
 
     serve = commands.add_parser("serve", help="run the API against configured services")
     serve.add_argument("--host", default=None)
@@ -43,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
 
     commands.add_parser("migrate", help="apply database migrations")
+
+    seed = commands.add_parser("seed", help="fill a running instance with demo data")
+    seed.add_argument("--url", default=None, help="GraphQL URL (default: this host and port)")
+    seed.add_argument("--users", type=int, default=12)
+    seed.add_argument("--posts", type=int, default=3, help="photo posts per user")
     return parser
 
 
@@ -62,7 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure(settings.log_level)
 
     if args.command == "dev":
-        return _dev(settings)
+        return _dev(settings, seed_new=not args.no_seed)
+    if args.command == "seed":
+        people = seed(
+            args.url or f"{settings.base_url}/graphql", users=args.users, posts_per_user=args.posts
+        )
+        print(f"Seeded {len(people)} users; sign in as demo / {DEMO_PASSWORD}")
+        return 0
     needed = {"SNAPFEED_DATABASE_URL": settings.database_url}
     if args.command != "migrate":
         needed["SNAPFEED_REDIS_URL"] = settings.redis_url
@@ -96,7 +112,7 @@ async def _migrate(settings: Settings) -> None:
     logger.info("applied %d migration(s)", len(applied))
 
 
-def _dev(settings: Settings) -> int:
+def _dev(settings: Settings, *, seed_new: bool) -> int:
     stack = EmbeddedStack(settings.data_dir)
     try:
         stack.start()
@@ -105,7 +121,7 @@ def _dev(settings: Settings) -> int:
             redis_url=stack.redis_url,
             secret_key=settings.secret_key or _dev_secret(settings.data_dir),
         )
-        asyncio.run(_run_dev(settings))
+        asyncio.run(_run_dev(settings, seed_new=seed_new))
     except KeyboardInterrupt:
         pass
     finally:
@@ -133,13 +149,15 @@ class InProcessServer(uvicorn.Server):
         yield
 
 
-async def _run_dev(settings: Settings) -> None:
+async def _run_dev(settings: Settings, *, seed_new: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
     await _migrate(settings)
+    assert settings.database_url
+    fresh = seed_new and await _is_empty(settings.database_url)
     server = InProcessServer(
         uvicorn.Config(
             create_app(settings), host=settings.host, port=settings.port, log_config=None
@@ -154,16 +172,39 @@ async def _run_dev(settings: Settings) -> None:
     logger.info("Snapfeed is up. GraphiQL: %s", url)
     print(f"\n  GraphiQL: {url}\n  Data:     {settings.data_dir.resolve()}\n", flush=True)
 
+    # Not among `tasks`: seeding finishing must not stop the server.
+    seeding = asyncio.create_task(_seed_when_up(server, url)) if fresh else None
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED)
     logger.info("shutting down")
     server.should_exit = True
+    if seeding is not None and not seeding.done():
+        seeding.cancel()
     await worker.close()
     stopping.cancel()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     for task, result in zip(tasks, results, strict=True):
         if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
             logger.error("%s stopped with an error", task.get_name(), exc_info=result)
+
+
+async def _is_empty(database_url: str) -> bool:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users)")
+    finally:
+        await conn.close()
+
+
+async def _seed_when_up(server: uvicorn.Server, url: str) -> None:
+    while not server.started:  # noqa: ASYNC110 -- uvicorn offers no event to wait on
+        await asyncio.sleep(0.05)
+    people = await asyncio.to_thread(seed, url, users=12, posts_per_user=3)
+    print(
+        f'\n  Demo data: {len(people)} users. Sign in with login(username: "demo",'
+        f' password: "{DEMO_PASSWORD}") and query your feed.\n',
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ PROCESS_POST = "process_post"
 DELETE_POST_MEDIA = "delete_post_media"
 FANOUT_POST = "fanout_post"
 REMOVE_POST_FROM_FEEDS = "remove_post_from_feeds"
+REFRESH_EXPLORE = "refresh_explore"
+PROCESS_STORY = "process_story"
 
 
 def redis_settings(redis_url: str) -> RedisSettings:
@@ -36,3 +38,12 @@ def post_job_id(post_id: int) -> str:
 
 def fanout_job_id(post_id: int) -> str:
     return f"fanout:{post_id}"
+
+
+def story_job_id(story_id: int) -> str:
+    return f"story:{story_id}"
+
+
+async def queue_depth(queue: ArqRedis) -> int:
+    """Jobs waiting (queued or deferred) in Snapfeed's queue."""
+    return int(await queue.zcard(keys.JOB_QUEUE))

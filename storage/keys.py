@@ -51,6 +51,18 @@ def fanout_progress(post_id: int) -> str:
     return FANOUT_PROGRESS.format(post_id=post_id)
 
 
+# Explore: each ranking is a list snapshot ("post_id:author_id" entries after a header) kept
+# under its own version, so a reader pages through the snapshot it started on.
+EXPLORE_SNAPSHOT = "explore:snapshot:{version}"
+# The version of the newest snapshot, and the counter that numbers them.
+EXPLORE_CURRENT = "explore:current"
+EXPLORE_VERSION_COUNTER = "explore:versions"
+
+
+def explore_snapshot(version: int) -> str:
+    return EXPLORE_SNAPSHOT.format(version=version)
+
+
 # Cassandra tables (in the keyspace from SNAPFEED_CASSANDRA_KEYSPACE).
 CASSANDRA_FEED_ITEMS = "feed_items"
 CASSANDRA_SCHEMA_VERSIONS = "schema_migrations"

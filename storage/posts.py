@@ -102,6 +102,12 @@ async def publish(conn: asyncpg.Connection, post_id: int) -> PostRow | None:
             RETURNING *
         ), counted AS (
             UPDATE users SET post_count = post_count + 1 FROM p WHERE users.id = p.author_id
+        ), tagged AS (
+            -- Tag rows are locked in name order, so concurrent publishes and deletes of
+            -- posts sharing tags cannot deadlock on them.
+            INSERT INTO hashtags (name, post_count)
+            SELECT DISTINCT tag, 1 FROM p, unnest(p.hashtags) AS tag ORDER BY tag
+            ON CONFLICT (name) DO UPDATE SET post_count = hashtags.post_count + 1
         )
         SELECT {COLUMNS} FROM p
         """,
@@ -127,10 +133,16 @@ async def soft_delete(conn: asyncpg.Connection, post_id: int) -> str | None:
         WITH p AS (
             UPDATE posts SET deleted_at = now()
             WHERE id = $1 AND deleted_at IS NULL
-            RETURNING author_id, status
+            RETURNING author_id, status, hashtags
         ), counted AS (
             UPDATE users SET post_count = post_count - 1
             FROM p WHERE users.id = p.author_id AND p.status = 'published'
+        ), untagged AS (
+            -- An upsert rather than an UPDATE only to lock tags in name order, as publish does.
+            INSERT INTO hashtags (name, post_count)
+            SELECT DISTINCT tag, 0 FROM p, unnest(p.hashtags) AS tag
+            WHERE p.status = 'published' ORDER BY tag
+            ON CONFLICT (name) DO UPDATE SET post_count = GREATEST(hashtags.post_count - 1, 0)
         )
         SELECT status FROM p
         """,

@@ -23,7 +23,7 @@ def _free_port() -> int:
 
 def _start(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNAPFEED_")}
-    command = [sys.executable, "-m", "server.cli", "dev", "--port", str(port)]
+    command = [sys.executable, "-m", "server.cli", "dev", "--no-seed", "--port", str(port)]
     with log.open("ab") as out:
         return subprocess.Popen(
             [*command, "--data-dir", str(data_dir)], stdout=out, stderr=subprocess.STDOUT, env=env

@@ -10,6 +10,7 @@ from arq.worker import Worker
 from resolvers.deps import Deps, open_deps
 from storage import jobs, keys
 from storage.settings import Settings
+from workers.discovery import refresh_explore
 from workers.fanout import fanout_post, remove_post_from_feeds
 from workers.maintenance import purge_expired_tokens
 from workers.media import (
@@ -18,6 +19,7 @@ from workers.media import (
     purge_abandoned_uploads,
     reconcile_stuck_posts,
 )
+from workers.stories import process_story, purge_expired_stories, reconcile_stuck_stories
 
 FUNCTIONS = [
     # keep_result=0: once done, the job id is free again, so the reconciler can re-queue it.
@@ -25,11 +27,18 @@ FUNCTIONS = [
     func(delete_post_media, name=jobs.DELETE_POST_MEDIA, max_tries=5),
     func(fanout_post, name=jobs.FANOUT_POST, keep_result=0, max_tries=10, timeout=1800),
     func(remove_post_from_feeds, name=jobs.REMOVE_POST_FROM_FEEDS, max_tries=10, timeout=1800),
+    # Also queued on demand; the cron below keeps the ranking at most a minute old.
+    func(refresh_explore, name=jobs.REFRESH_EXPLORE, keep_result=0, max_tries=3),
+    func(process_story, name=jobs.PROCESS_STORY, keep_result=0, max_tries=10, timeout=600),
 ]
 CRON_JOBS = [
     cron(purge_expired_tokens, minute={17}, run_at_startup=True),
     cron(reconcile_stuck_posts, second={0}, run_at_startup=True),
     cron(purge_abandoned_uploads, minute={42}),
+    cron(refresh_explore, second={15}, run_at_startup=True),
+    # Reads already hide expired stories; this reclaims their rows and objects.
+    cron(purge_expired_stories, minute=set(range(0, 60, 5)), run_at_startup=True),
+    cron(reconcile_stuck_stories, second={30}),
 ]
 
 

@@ -1,0 +1,90 @@
+"""Adding, deleting and paging comments (oldest first)."""
+
+from __future__ import annotations
+
+from resolvers import cursors, ratelimit
+from resolvers.cursors import Page
+from resolvers.deps import Deps
+from resolvers.errors import AppError, ErrorCode, bad_input, not_found
+from resolvers.post_access import visible_post
+from resolvers.privacy import can_view_post
+from storage import comments, post_access
+from storage.comments import CommentRow, PageKey
+from storage.post_access import PostAccess
+
+BODY_MAX = 2200
+CURSOR_KIND = "comments"
+
+
+def clean_body(raw: str) -> str:
+    body = raw.strip()
+    if not 1 <= len(body) <= BODY_MAX:
+        raise bad_input(f"A comment has 1 to {BODY_MAX} characters", field="body")
+    if "\x00" in body:  # PostgreSQL text cannot hold NUL
+        raise bad_input("A comment cannot contain NUL characters", field="body")
+    return body
+
+
+def check_can_delete(
+    viewer_id: int, comment_author_id: int, post_author_id: int, post_visible: bool
+) -> None:
+    """The comment's author and the post's author may delete it. Anyone else gets FORBIDDEN
+    if they can see the post, NOT_FOUND if not (a hidden post's comments do not exist)."""
+    if viewer_id in (comment_author_id, post_author_id):
+        return
+    if not post_visible:
+        raise not_found("Comment")
+    raise AppError(
+        ErrorCode.FORBIDDEN, "Only the comment's author or the post's author can delete it"
+    )
+
+
+async def add_comment(
+    deps: Deps, viewer_id: int, post_id: int, body: str
+) -> tuple[PostAccess, CommentRow]:
+    body = clean_body(body)
+    await ratelimit.spend(deps, viewer_id, "comment")
+    access = await visible_post(deps, viewer_id, post_id)
+    row = await comments.insert(deps.db, post_id, viewer_id, body)
+    if row is None:
+        raise not_found("Post")
+    return access, row
+
+
+async def delete_comment(deps: Deps, viewer_id: int, comment_id: int) -> bool:
+    found = await comments.by_ids(deps.db, [comment_id])
+    if not found:
+        raise not_found("Comment")
+    comment = found[0]
+    access = await post_access.load(deps.db, comment.post_id, viewer_id)
+    if access is None:  # the post was deleted, and its comments with it
+        raise not_found("Comment")
+    visible = can_view_post(access.post.status, access.author, viewer_id, access.viewer_state)
+    check_can_delete(viewer_id, comment.author_id, access.post.author_id, visible)
+    if not await comments.delete(deps.db, comment_id):
+        raise not_found("Comment")  # a concurrent delete won
+    return True
+
+
+def encode_cursor(comment_id: int) -> str:
+    return cursors.encode(CURSOR_KIND, comment_id)
+
+
+def decode_cursor(after: str | None) -> int | None:
+    if after is None:
+        return None
+    (comment_id,) = cursors.decode(after, CURSOR_KIND, (int,))
+    assert isinstance(comment_id, int)
+    return comment_id
+
+
+def page_key(deps: Deps, post_id: int, *, first: int, after: str | None) -> PageKey:
+    """What to fetch for `comments(first, after)`: one row more than shown, to tell
+    whether a next page exists."""
+    cursors.check_first(first, deps.settings.max_page_size)
+    return PageKey(post_id=post_id, after_id=decode_cursor(after), limit=first + 1)
+
+
+def to_page(rows: list[CommentRow], key: PageKey) -> Page[CommentRow]:
+    shown = rows[: key.limit - 1]
+    return Page(items=[(encode_cursor(r.id), r) for r in shown], has_next=len(rows) >= key.limit)

@@ -1,0 +1,112 @@
+"""Explore: recent public posts ranked by engagement with time decay.
+
+A periodic job ranks the candidates and stores the result in Redis as a versioned snapshot;
+a request only reads it. A cursor names its snapshot and a position in it, so paging keeps
+using the snapshot it started on: no repeats or gaps when a refresh lands in between.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from resolvers import cursors
+from resolvers.cursors import Page
+from resolvers.deps import Deps
+from resolvers.errors import bad_input
+from resolvers.ranking import COMMENT_WEIGHT, LIKE_WEIGHT, rank
+from storage import explore, explore_snapshots
+from storage.explore_snapshots import Entry
+from storage.posts import PostRow
+
+logger = logging.getLogger("snapfeed.explore")
+
+CURSOR_KIND = "explore"
+WINDOW = timedelta(days=7)
+SNAPSHOT_SIZE = 1000
+# The decay is applied to this many of the window's most engaged posts, so the job's cost
+# stays bounded however busy the week was.
+CANDIDATE_POOL = 5000
+SNAPSHOT_TTL_SECONDS = 30 * 60
+# Snapshot entries read per round trip; entries the viewer must not get are skipped, so a
+# page may need more than one read.
+MIN_CHUNK = 50
+
+
+async def refresh(deps: Deps) -> int:
+    """Rank the candidates and store them as the current snapshot; returns its version."""
+    now = deps.clock()
+    rows = await explore.candidates(
+        deps.db,
+        since=now - WINDOW,
+        like_weight=LIKE_WEIGHT,
+        comment_weight=COMMENT_WEIGHT,
+        limit=CANDIDATE_POOL,
+    )
+    ranked = rank(rows, now, SNAPSHOT_SIZE)
+    version = await explore_snapshots.store(
+        deps.redis,
+        [Entry(c.post_id, c.author_id) for c in ranked],
+        ttl_seconds=SNAPSHOT_TTL_SECONDS,
+    )
+    logger.info("explore snapshot %d: %d of %d candidates", version, len(ranked), len(rows))
+    return version
+
+
+def encode_cursor(version: int, position: int) -> str:
+    return cursors.encode(CURSOR_KIND, version, position)
+
+
+def decode_cursor(after: str) -> tuple[int, int]:
+    version, position = cursors.decode(after, CURSOR_KIND, (int, int))
+    assert isinstance(version, int) and isinstance(position, int)
+    if version < 1 or position < 0:
+        raise bad_input("Invalid cursor", field="after")
+    return version, position
+
+
+async def explore_page(
+    deps: Deps, viewer_id: int | None, *, first: int, after: str | None
+) -> Page[PostRow]:
+    """A page of the ranked snapshot without the viewer's own posts and those of accounts
+    they follow (those are in their home feed), re-checked for visibility."""
+    cursors.check_first(first, deps.settings.max_page_size)
+    if after is not None:
+        version, position = decode_cursor(after)
+    else:
+        current = await explore_snapshots.current_version(deps.redis)
+        version, position = (current if current is not None else await refresh(deps)), 0
+    excluded: set[int] = set()
+    if viewer_id is not None:
+        excluded = {viewer_id, *await explore.followee_ids(deps.db, viewer_id)}
+
+    found: list[tuple[int, PostRow]] = []  # (position after the item, post)
+    chunk = max(MIN_CHUNK, 2 * (first + 1))
+    refreshed = False
+    while len(found) <= first:
+        entries = await explore_snapshots.read(deps.redis, version, start=position, count=chunk)
+        if entries is None:
+            if after is not None:
+                raise bad_input(
+                    "This explore page has expired; load explore again from the first page",
+                    field="after",
+                )
+            if refreshed:
+                break
+            # The pointer outlived its snapshot (no refresh for a while): rank now.
+            version, refreshed = await refresh(deps), True
+            continue
+        wanted = [e.post_id for e in entries if e.author_id not in excluded]
+        # Deleted since the snapshot, or the author went private: skipped, page stays full.
+        visible = {r.id: r for r in await explore.still_public(deps.db, wanted)} if wanted else {}
+        for offset, entry in enumerate(entries, start=position + 1):
+            if entry.post_id in visible:
+                found.append((offset, visible[entry.post_id]))
+        position += len(entries)
+        if len(entries) < chunk:
+            break
+        chunk *= 2
+    return Page(
+        items=[(encode_cursor(version, pos), row) for pos, row in found[:first]],
+        has_next=len(found) > first,
+    )

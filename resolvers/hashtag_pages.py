@@ -1,0 +1,47 @@
+"""A hashtag's page: how many posts carry it, and those the viewer may see, newest first."""
+
+from __future__ import annotations
+
+from resolvers import cursors
+from resolvers.cursors import Page
+from resolvers.deps import Deps
+from resolvers.errors import bad_input
+from resolvers.hashtags import MAX_HASHTAG_LENGTH, normalize_hashtag
+from storage import hashtags
+from storage.hashtags import HashtagRow
+from storage.posts import PostRow
+
+CURSOR_KIND = "hashtag"
+
+
+def clean_name(raw: str) -> str:
+    """`#Sunset`, `sunset` and ` SUNSET ` are one tag."""
+    name = normalize_hashtag(raw)
+    if not name:
+        raise bad_input("A hashtag name must not be empty", field="name")
+    if len(name) > MAX_HASHTAG_LENGTH:
+        raise bad_input(f"A hashtag name is at most {MAX_HASHTAG_LENGTH} characters", field="name")
+    return name
+
+
+async def hashtag(deps: Deps, raw_name: str) -> HashtagRow | None:
+    """None when no published post ever carried the tag."""
+    return await hashtags.by_name(deps.db, clean_name(raw_name))
+
+
+async def posts_page(
+    deps: Deps, name: str, *, viewer_id: int | None, first: int, after: str | None
+) -> Page[PostRow]:
+    cursors.check_first(first, deps.settings.max_page_size)
+    before: int | None = None
+    if after is not None:
+        (value,) = cursors.decode(after, CURSOR_KIND, (int,))
+        assert isinstance(value, int)
+        before = value
+    rows = await hashtags.posts_page(
+        deps.db, name, viewer_id=viewer_id, before=before, limit=first + 1
+    )
+    return Page(
+        items=[(cursors.encode(CURSOR_KIND, r.id), r) for r in rows[:first]],
+        has_next=len(rows) > first,
+    )

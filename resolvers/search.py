@@ -1,0 +1,50 @@
+"""Search: users by username prefix and hashtags by name prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from resolvers import cursors
+from resolvers.deps import Deps
+from resolvers.errors import bad_input
+from storage import search as store
+from storage.hashtags import HashtagRow
+from storage.users import UserRow
+
+QUERY_MAX = 50
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    users: list[UserRow]
+    hashtags: list[HashtagRow]
+
+
+def clean_query(raw: str) -> str:
+    query = raw.strip().lower()
+    if not 1 <= len(query) <= QUERY_MAX:
+        raise bad_input(f"`query` must be 1 to {QUERY_MAX} characters", field="query")
+    return query
+
+
+def user_prefix(query: str) -> str:
+    """`@ada` finds ada, as people type it when they mention someone."""
+    return query.removeprefix("@")
+
+
+def hashtag_prefix(query: str) -> str:
+    return query.removeprefix("#")
+
+
+async def search(deps: Deps, raw_query: str, *, first: int) -> SearchResults:
+    """Up to `first` users and `first` hashtags; a bare '@' or '#' matches nothing of its kind
+    (rather than everything), so a client may search while the user types."""
+    cursors.check_first(first, deps.settings.max_page_size)
+    query = clean_query(raw_query)
+    users_prefix, tags_prefix = user_prefix(query), hashtag_prefix(query)
+    users, tags = [], []
+    if users_prefix and first:
+        users = await store.users_by_prefix(deps.db, users_prefix, limit=first)
+    if tags_prefix and first:
+        tags = await store.hashtags_by_prefix(deps.db, tags_prefix, limit=first)
+    return SearchResults(users, tags)

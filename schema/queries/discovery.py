@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import strawberry
+
+from resolvers import explore, hashtag_pages, search
+from schema.info import Info
+from schema.types.connection import Connection
+from schema.types.hashtag import Hashtag
+from schema.types.post import Post
+from schema.types.search_result import SearchResult
+from schema.types.user import User
+
+
+@strawberry.type
+class DiscoveryQueries:
+    @strawberry.field(
+        description="Public posts ranked by recent engagement, without the viewer's own"
+        " and those of accounts the viewer follows."
+    )
+    async def explore(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Post]:
+        ctx = info.context
+        page = await explore.explore_page(
+            ctx.deps, ctx.viewer_id, first=20 if first is None else first, after=after
+        )
+        return Connection.from_page(page, Post.from_row)
+
+    @strawberry.field(description="Case-insensitive, with or without '#'; null if never used.")
+    async def hashtag(self, info: Info, name: str) -> Hashtag | None:
+        row = await hashtag_pages.hashtag(info.context.deps, name)
+        return None if row is None else Hashtag.from_row(row)
+
+    @strawberry.field(description="Users by username prefix and hashtags by name prefix.")
+    async def search(self, info: Info, query: str, first: int | None = 10) -> SearchResult:
+        found = await search.search(info.context.deps, query, first=10 if first is None else first)
+        return SearchResult(
+            users=[User.from_row(r) for r in found.users],
+            hashtags=[Hashtag.from_row(r) for r in found.hashtags],
+        )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import strawberry
+
+from resolvers import hashtag_pages
+from schema.info import Info
+from schema.types.connection import Connection
+from schema.types.post import Post
+from storage.hashtags import HashtagRow
+
+
+@strawberry.type
+class Hashtag:
+    row: strawberry.Private[HashtagRow]
+    name: str = strawberry.field(description="Lower-case, without '#'.")
+    post_count: int = strawberry.field(description="Published posts that carry the tag.")
+
+    @classmethod
+    def from_row(cls, row: HashtagRow) -> Hashtag:
+        return cls(row=row, name=row.name, post_count=row.post_count)
+
+    @strawberry.field(description="Posts with the tag that the viewer may see, newest first.")
+    async def posts(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Post]:
+        ctx = info.context
+        page = await hashtag_pages.posts_page(
+            ctx.deps,
+            self.row.name,
+            viewer_id=ctx.viewer_id,
+            first=20 if first is None else first,
+            after=after,
+        )
+        return Connection.from_page(page, Post.from_row)

@@ -1,0 +1,111 @@
+"""Comments. Each insert or delete and its counter shard are one statement."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+import asyncpg
+
+from storage import counters
+from storage.types import Executor
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    id: int
+    post_id: int
+    author_id: int
+    body: str
+    created_at: datetime
+
+    @classmethod
+    def from_record(cls, r: asyncpg.Record) -> CommentRow:
+        return cls(**{name: r[name] for name in _FIELDS})
+
+
+_FIELDS = ("id", "post_id", "author_id", "body", "created_at")
+COLUMNS = ", ".join(f"c.{name}" for name in _FIELDS)
+
+
+class PageKey(NamedTuple):
+    """A page of one post's comments: ids above `after_id`, oldest first, at most `limit`."""
+
+    post_id: int
+    after_id: int | None
+    limit: int
+
+
+async def insert(db: Executor, post_id: int, author_id: int, body: str) -> CommentRow | None:
+    """The new comment; None when the post was purged since it was checked."""
+    try:
+        record = await db.fetchrow(
+            f"""
+            WITH c AS (
+                INSERT INTO comments (post_id, author_id, body) VALUES ($1, $2, $3)
+                RETURNING *
+            ), counted AS ({counters.add_to_shard("c", "comments", 1, "$4")})
+            SELECT {COLUMNS} FROM c
+            """,
+            post_id,
+            author_id,
+            body,
+            counters.random_shard(),
+        )
+    except asyncpg.ForeignKeyViolationError:
+        return None
+    assert record is not None
+    return CommentRow.from_record(record)
+
+
+async def delete(db: Executor, comment_id: int) -> bool:
+    """Remove a comment; False when it was already gone (nothing counted then)."""
+    deleted = await db.fetchval(
+        f"""
+        WITH gone AS (
+            DELETE FROM comments WHERE id = $1 RETURNING post_id
+        ), counted AS ({counters.add_to_shard("gone", "comments", -1, "$2")})
+        SELECT count(*) FROM gone
+        """,
+        comment_id,
+        counters.random_shard(),
+    )
+    return bool(deleted)
+
+
+async def by_ids(db: Executor, ids: Sequence[int]) -> list[CommentRow]:
+    records = await db.fetch(
+        f"SELECT {COLUMNS} FROM comments c WHERE c.id = ANY($1::bigint[])", list(ids)
+    )
+    return [CommentRow.from_record(r) for r in records]
+
+
+async def pages(db: Executor, keys: Sequence[PageKey]) -> list[list[CommentRow]]:
+    """Every requested page in one query, in key order (ids are time-sortable snowflakes).
+
+    All three arrays are bigint[]: each new array type costs asyncpg a type-introspection
+    round trip on every fresh connection, and bigint[] is the one all queries share.
+    """
+    records = await db.fetch(
+        f"""
+        SELECT k.ord, {COLUMNS}
+        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY
+            AS k (post_id, after_id, lim, ord)
+        CROSS JOIN LATERAL (
+            SELECT * FROM comments
+            WHERE post_id = k.post_id AND (k.after_id IS NULL OR id > k.after_id)
+            ORDER BY id LIMIT k.lim
+        ) c
+        ORDER BY k.ord, c.id
+        """,
+        [k.post_id for k in keys],
+        [k.after_id for k in keys],
+        [k.limit for k in keys],
+    )
+    grouped: dict[int, list[CommentRow]] = defaultdict(list)
+    for r in records:
+        grouped[r["ord"]].append(CommentRow.from_record(r))
+    return [grouped.get(i, []) for i in range(1, len(keys) + 1)]

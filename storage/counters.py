@@ -1,0 +1,55 @@
+"""Sharded post counters (likes, comments): see migrations/postgres/0004_engagement.sql.
+
+A change lands on one of COUNTER_SHARDS rows picked at random, in the same statement as the
+like or comment it counts; a read sums the shards. A shard's own value means nothing and
+may go negative (a like counted on shard 3, its removal on shard 9): only the sum does.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from storage.types import Executor
+
+COUNTER_SHARDS = 16
+
+Counter = Literal["likes", "comments"]
+
+
+@dataclass(frozen=True)
+class PostCounts:
+    likes: int = 0
+    comments: int = 0
+
+
+def random_shard() -> int:
+    return random.randrange(COUNTER_SHARDS)
+
+
+def add_to_shard(source: str, counter: Counter, delta: Literal[1, -1], shard_param: str) -> str:
+    """SQL (for a WITH clause) adding `delta` to shard `shard_param` of `counter` for the post
+    of each row of the CTE `source`; no row in `source`, nothing counted."""
+    return (
+        "INSERT INTO post_counter_shards AS s (post_id, counter, shard, value)"
+        f" SELECT post_id, '{counter}', {shard_param}, {delta} FROM {source}"
+        " ON CONFLICT (post_id, counter, shard) DO UPDATE SET value = s.value + EXCLUDED.value"
+    )
+
+
+async def totals(db: Executor, post_ids: Sequence[int]) -> dict[int, PostCounts]:
+    """Counts of the posts that have any; a post without shard rows has none."""
+    records = await db.fetch(
+        """
+        SELECT post_id,
+               coalesce(sum(value) FILTER (WHERE counter = 'likes'), 0) AS likes,
+               coalesce(sum(value) FILTER (WHERE counter = 'comments'), 0) AS comments
+        FROM post_counter_shards
+        WHERE post_id = ANY($1::bigint[])
+        GROUP BY post_id
+        """,
+        list(post_ids),
+    )
+    return {r["post_id"]: PostCounts(likes=r["likes"], comments=r["comments"]) for r in records}

@@ -1,0 +1,70 @@
+"""Explore: ranking candidates, the viewer's exclusions, and the visibility re-check at read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.posts import COLUMNS, PostRow
+from storage.types import Executor
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    post_id: int
+    author_id: int
+    created_at: datetime
+    likes: int
+    comments: int
+
+
+# Counts are the sums of the sharded counters (migrations/postgres/0004_engagement.sql).
+_CANDIDATES = """
+SELECT * FROM (
+    SELECT p.id, p.author_id, p.created_at,
+           COALESCE(sum(s.value) FILTER (WHERE s.counter = 'likes'), 0) AS likes,
+           COALESCE(sum(s.value) FILTER (WHERE s.counter = 'comments'), 0) AS comments
+    FROM posts p
+    JOIN users u ON u.id = p.author_id
+    LEFT JOIN post_counter_shards s ON s.post_id = p.id
+    WHERE p.status = 'published' AND p.deleted_at IS NULL AND p.created_at >= $1
+      AND NOT u.is_private
+    GROUP BY p.id
+) c
+ORDER BY $2::int * c.likes + $3::int * c.comments DESC, c.id DESC
+LIMIT $4
+"""
+
+
+async def candidates(
+    db: Executor, *, since: datetime, like_weight: int, comment_weight: int, limit: int
+) -> list[CandidateRow]:
+    """Public published posts created since `since` with their like and comment counts,
+    the `limit` most engaged first (the time decay is applied by the caller)."""
+    records = await db.fetch(_CANDIDATES, since, like_weight, comment_weight, limit)
+    return [
+        CandidateRow(r["id"], r["author_id"], r["created_at"], r["likes"], r["comments"])
+        for r in records
+    ]
+
+
+async def followee_ids(db: Executor, viewer_id: int) -> list[int]:
+    """Everyone the viewer follows (approved follows only)."""
+    records = await db.fetch(
+        "SELECT followee_id FROM follows WHERE follower_id = $1 AND state = 'active'", viewer_id
+    )
+    return [r["followee_id"] for r in records]
+
+
+async def still_public(db: Executor, post_ids: Sequence[int]) -> list[PostRow]:
+    """Those of these posts that are still published, not deleted, by a public author."""
+    records = await db.fetch(
+        f"""
+        SELECT {COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id
+        WHERE p.id = ANY($1::bigint[]) AND p.status = 'published' AND p.deleted_at IS NULL
+          AND NOT u.is_private
+        """,
+        list(post_ids),
+    )
+    return [PostRow.from_record(r) for r in records]

@@ -1,0 +1,82 @@
+"""Counts, likes and comment previews on a feed page cost the same for any page size."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from resolvers.deps import Deps
+from tests.client import GraphQLClient
+from tests.engagement_helpers import LIKE, Crowd, RunJobs
+
+FEED_WITH_COUNTS = """query { feed(first: 20) { edges { node {
+  id author { username } media { url } likeCount commentCount viewerHasLiked
+} } } }"""
+FEED_WITH_COMMENTS = """query { feed(first: 20) { edges { node {
+  id author { username } media { url } likeCount commentCount viewerHasLiked
+  comments(first: 2) { edges { node { body author { username } } } pageInfo { hasNextPage } }
+} } } }"""
+
+
+@pytest.fixture
+def crowd(gql: GraphQLClient, deps: Deps, run_jobs: RunJobs) -> Crowd:
+    return Crowd(gql, deps, run_jobs)
+
+
+async def _feed_with_engagement(crowd: Crowd, posts: int) -> list[str]:
+    """`posts` posts in the reader's feed, every other one liked by the reader, each with
+    three comments (by the reader and by someone the page does not otherwise load)."""
+    for name in ("reader", "chatter", "author1", "author2"):
+        await crowd.user(name)
+    for author in ("author1", "author2"):
+        await crowd.follow("reader", author)
+    ids = [await crowd.post(f"author{1 + i % 2}", f"p{i}") for i in range(posts)]
+    for i, post in enumerate(ids):
+        if i % 2 == 0:
+            (await crowd.call("reader", LIKE, id=post)).ok()
+        (await crowd.call("chatter", LIKE, id=post)).ok()
+        for who in ("chatter", "reader", "chatter"):
+            await crowd.comment(who, post, f"{who} on p{i}")
+    return ids
+
+
+async def _round_trips(crowd: Crowd, query: str) -> tuple[int, list[dict[str, object]]]:
+    deps = crowd.deps
+    (await crowd.call("reader", query)).ok()  # warm the feed cache and celebrity list
+    await asyncio.sleep(0)
+    before = deps.db_round_trips.count
+    data = (await crowd.call("reader", query)).ok()
+    await asyncio.sleep(0)
+    nodes: list[dict[str, object]] = [e["node"] for e in data["feed"]["edges"]]
+    return deps.db_round_trips.count - before, nodes
+
+
+@pytest.mark.parametrize("posts", [2, 8])
+async def test_counts_and_viewer_likes_do_not_grow_with_the_page(crowd: Crowd, posts: int) -> None:
+    ids = await _feed_with_engagement(crowd, posts)
+    count, nodes = await _round_trips(crowd, FEED_WITH_COUNTS)
+    assert [n["id"] for n in nodes] == ids[::-1]
+    for i, node in zip(range(posts - 1, -1, -1), nodes, strict=True):
+        assert node["likeCount"] == (2 if i % 2 == 0 else 1)
+        assert node["commentCount"] == 3
+        assert node["viewerHasLiked"] is (i % 2 == 0)
+    # The feed page's 5 (token, posts, authors, follow states, media), plus one batch of
+    # shard sums and one of the viewer's likes.
+    assert count == 7
+
+
+@pytest.mark.parametrize("posts", [2, 8])
+async def test_comment_previews_do_not_grow_with_the_page(crowd: Crowd, posts: int) -> None:
+    await _feed_with_engagement(crowd, posts)
+    count, nodes = await _round_trips(crowd, FEED_WITH_COMMENTS)
+    for node in nodes:
+        comments = node["comments"]
+        assert isinstance(comments, dict)
+        assert [e["node"]["author"]["username"] for e in comments["edges"]] == [
+            "chatter",
+            "reader",
+        ]
+        assert comments["pageInfo"] == {"hasNextPage": True}
+    # As above, plus one query for every post's comment page and one for their authors.
+    assert count == 9

@@ -1,0 +1,185 @@
+"""Hashtag pages over HTTP: names, counts through publish and delete, privacy, pagination."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from resolvers.deps import Deps
+from server.embedded import EmbeddedStack
+from storage import migrations
+from tests import media_samples
+from tests.client import GraphQLClient, create_post, upload
+from tests.discovery import Discovery
+
+RunJobs = Callable[[], Awaitable[int]]
+
+HASHTAG = """query($name: String!, $first: Int, $after: String) { hashtag(name: $name) {
+  name postCount
+  posts(first: $first, after: $after) {
+    edges { cursor node { id caption hashtags author { username } } }
+    pageInfo { hasNextPage endCursor }
+  }
+} }"""
+
+
+@pytest.fixture
+def d(gql: GraphQLClient, deps: Deps) -> Discovery:
+    return Discovery(gql, deps)
+
+
+async def hashtag(
+    d: Discovery, name: str, viewer: str | None = None, first: int = 20, after: str | None = None
+) -> Any:
+    token = d.tokens[viewer] if viewer else None
+    result = await d.gql(HASHTAG, {"name": name, "first": first, "after": after}, token=token)
+    return result.ok()["hashtag"]
+
+
+def captions(tag: dict[str, Any]) -> list[str]:
+    return [e["node"]["caption"] for e in tag["posts"]["edges"]]
+
+
+async def test_counts_follow_the_real_publish_and_delete(
+    gql: GraphQLClient, d: Discovery, run_jobs: RunJobs
+) -> None:
+    token = await d.user("surfer")
+    post_ids = []
+    for caption in ("Dawn at the #Beach #surf", "Dusk #beach", "Lunch, no tags"):
+        media_id = await upload(gql, token, media_samples.jpeg(64, 48), "image/jpeg")
+        created = (await create_post(gql, token, [media_id], caption=caption)).ok()
+        post_ids.append(created["createPost"]["id"])
+    # Still PROCESSING: no published post ever carried the tag.
+    assert await hashtag(d, "beach") is None
+    await run_jobs()
+    beach = await hashtag(d, "beach")
+    assert (beach["name"], beach["postCount"]) == ("beach", 2)
+    assert captions(beach) == ["Dusk #beach", "Dawn at the #Beach #surf"]
+    assert (await hashtag(d, "surf"))["postCount"] == 1
+
+    deleted = await gql(
+        "mutation($id: ID!) { deletePost(id: $id) }",
+        {"id": post_ids[0]},
+        token=token,
+    )
+    assert deleted.ok()["deletePost"] is True
+    assert (await hashtag(d, "beach"))["postCount"] == 1
+    # All its posts gone, the tag still exists (it was used) with nothing to show.
+    surf = await hashtag(d, "surf")
+    assert (surf["postCount"], captions(surf)) == (0, [])
+    await run_jobs()  # the media clean-up purges the row; the count stays right
+    assert (await hashtag(d, "beach"))["postCount"] == 1
+
+
+@pytest.mark.parametrize("name", ["sunset", "#sunset", "SunSet", " #SUNSET ", "##sunset"])
+async def test_names_are_case_insensitive_with_or_without_hash(d: Discovery, name: str) -> None:
+    await d.user("maker")
+    await d.post("maker", "Golden #SunSet")
+    tag = await hashtag(d, name)
+    assert (tag["name"], tag["postCount"], captions(tag)) == ("sunset", 1, ["Golden #SunSet"])
+
+
+@pytest.mark.parametrize("name", ["", "   ", "#", "x" * 101])
+async def test_empty_or_too_long_names_are_bad_input(d: Discovery, name: str) -> None:
+    result = await d.gql(HASHTAG, {"name": name})
+    assert result.codes == ["BAD_USER_INPUT"]
+    assert result.errors[0]["extensions"]["field"] == "name"
+
+
+async def test_never_used_names_are_null(d: Discovery) -> None:
+    await d.user("maker")
+    await d.post("maker", "#used")
+    assert await hashtag(d, "unused") is None
+    assert await hashtag(d, "x" * 100) is None
+    assert await hashtag(d, "use") is None  # no prefix matching here
+
+
+async def test_private_posts_only_for_approved_followers(d: Discovery) -> None:
+    for name in ("open", "stranger", "fan", "asker"):
+        await d.user(name)
+    await d.user("hidden", private=True)
+    assert await d.follow("fan", "hidden") == "REQUESTED"
+    await d.approve("hidden", "fan")
+    assert await d.follow("asker", "hidden") == "REQUESTED"  # never approved
+    for i in range(3):
+        await d.post("open", f"open {i} #trip")
+        await d.post("hidden", f"hidden {i} #trip")
+    everything = ["hidden 2", "open 2", "hidden 1", "open 1", "hidden 0", "open 0"]
+    public = ["open 2", "open 1", "open 0"]
+    for viewer, expected in [
+        (None, public),
+        ("stranger", public),
+        ("asker", public),
+        ("fan", everything),
+        ("hidden", everything),
+    ]:
+        tag = await hashtag(d, "trip", viewer)
+        assert tag["postCount"] == 6  # a count, not content
+        assert [c.removesuffix(" #trip") for c in captions(tag)] == expected, viewer
+    # Filtered in the query, so a stranger's page is full rather than short.
+    page = await hashtag(d, "trip", "stranger", first=2)
+    assert len(page["posts"]["edges"]) == 2 and page["posts"]["pageInfo"]["hasNextPage"]
+
+
+async def test_pages_are_newest_first_and_stable_while_posts_arrive(d: Discovery) -> None:
+    await d.user("maker")
+    for i in range(5):
+        await d.post("maker", f"#daily {i}")
+    first = await hashtag(d, "daily", first=2)
+    assert captions(first) == ["#daily 4", "#daily 3"]
+    await d.post("maker", "#daily 5")  # arrives between two pages
+    second = await hashtag(d, "daily", first=2, after=first["posts"]["pageInfo"]["endCursor"])
+    assert captions(second) == ["#daily 2", "#daily 1"]
+    last = await hashtag(d, "daily", first=2, after=second["posts"]["pageInfo"]["endCursor"])
+    assert captions(last) == ["#daily 0"] and not last["posts"]["pageInfo"]["hasNextPage"]
+    too_many = await d.gql(HASHTAG, {"name": "daily", "first": 51})
+    assert too_many.codes == ["BAD_USER_INPUT"]
+    bad_cursor = await d.gql(HASHTAG, {"name": "daily", "after": "bogus"})
+    assert bad_cursor.codes == ["BAD_USER_INPUT"]
+
+
+async def test_migration_backfills_counts_of_published_posts(
+    embedded: EmbeddedStack, tmp_path: Path
+) -> None:
+    admin = await asyncpg.connect(embedded.database_url)
+    try:
+        await admin.execute('DROP DATABASE IF EXISTS "backfill_tags"')
+        await admin.execute('CREATE DATABASE "backfill_tags"')
+    finally:
+        await admin.close()
+    dsn = embedded.database_url.replace("/postgres?", "/backfill_tags?")
+    before = [m for m in sorted(migrations.MIGRATIONS_DIR.iterdir()) if m.name < "0006"]
+    for path in before:
+        shutil.copy(path, tmp_path / path.name)
+    await migrations.apply(dsn, tmp_path)
+    conn = await asyncpg.connect(dsn)
+    try:
+        author = await conn.fetchval(
+            "INSERT INTO users (username, password_hash) VALUES ('old', 'x') RETURNING id"
+        )
+        for tags, status, deleted in [
+            (["cat", "dog"], "published", False),
+            (["cat"], "published", False),
+            (["cat"], "published", True),
+            (["cat", "bird"], "processing", False),
+            (["fish"], "failed", False),
+        ]:
+            await conn.execute(
+                "INSERT INTO posts (author_id, hashtags, status, deleted_at)"
+                " VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END)",
+                author,
+                tags,
+                status,
+                deleted,
+            )
+        shutil.copy(migrations.MIGRATIONS_DIR / "0006_discovery.sql", tmp_path)
+        assert [m.version for m in await migrations.apply(dsn, tmp_path)] == [6]
+        rows = await conn.fetch("SELECT name, post_count FROM hashtags ORDER BY name")
+        assert [(r["name"], r["post_count"]) for r in rows] == [("cat", 2), ("dog", 1)]
+    finally:
+        await conn.close()
