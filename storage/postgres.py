@@ -25,6 +25,9 @@ async def open_pool(
         await conn.set_type_codec(
             "jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
         )
+        # asyncpg looks up an array type the first time a connection binds one: do it now,
+        # so queries never pay (and round-trip counts never include) those lookups.
+        await conn.fetchval("SELECT $1::bigint[], $2::text[], $3::int[]", [], [], [])
         if counter is not None:
             conn.add_query_logger(counter)
 

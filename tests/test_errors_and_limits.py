@@ -134,3 +134,20 @@ def test_global_id_rejects_garbage(raw: str) -> None:
 
 def test_strawberry_id_type() -> None:
     assert strawberry.ID("x") == "x"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("mutation($b: String) { updateProfile(input: {bio: $b}) { bio } }", {"b": "a\x00b"}),
+        ('mutation { updateProfile(input: {bio: "a\\u0000b"}) { bio } }', {}),
+        ("query($q: String!) { user(username: $q) { id } }", {"q": "x\x00"}),
+    ],
+)
+async def test_nul_characters_are_bad_input(
+    gql: GraphQLClient, query: str, variables: dict[str, str]
+) -> None:
+    token, _ = await gql.register("nully")
+    result = await gql(query, variables, token=token)
+    assert result.codes == ["BAD_USER_INPUT"]
+    assert "NUL" in result.errors[0]["message"]

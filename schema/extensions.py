@@ -1,4 +1,4 @@
-"""Query cost limits and caches, configured from settings."""
+"""The schema's extensions: query cost limits, caches, metrics, input hygiene."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from schema.input_text import RefuseNul
 from schema.instrumentation import OperationMetrics
 from storage.settings import Settings
 
 
-def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     # Order matters: the token limit must be in place before ParserCache parses.
     return [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
@@ -26,4 +27,5 @@ def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         OperationMetrics,
+        RefuseNul,
     ]
