@@ -76,7 +76,10 @@ async def test_comment_body_bounds(crowd: Crowd, body: str, accepted: bool) -> N
         assert result.ok()["addComment"]["body"] == body.strip()
     else:
         assert result.codes == ["BAD_USER_INPUT"]
-        assert result.errors[0]["extensions"]["field"] == "body"
+        if "\x00" in body:  # refused at the edge for every text input, before the resolver
+            assert "NUL" in result.errors[0]["message"]
+        else:
+            assert result.errors[0]["extensions"]["field"] == "body"
     assert (await crowd.counts(post))["commentCount"] == int(accepted)
 
 
