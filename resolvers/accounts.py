@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from resolvers import feed
+from resolvers import feed, live
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, rate_limited
 from resolvers.validation import check_password, clean_bio, clean_display_name, clean_username
@@ -103,7 +103,9 @@ async def authenticate(deps: Deps, token: str) -> TokenOwner | None:
 
 
 async def logout(deps: Deps, token: str) -> bool:
-    return await tokens.revoke(deps.db, hash_token(token))
+    revoked = await tokens.revoke(deps.db, hash_token(token))
+    await live.token_revoked(deps, hash_token(token))  # ends this token's live sockets
+    return revoked
 
 
 async def update_profile(deps: Deps, viewer_id: int, changes: ProfileChanges) -> UserRow:

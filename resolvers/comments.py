@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resolvers import cursors, ratelimit
+from resolvers import cursors, live, ratelimit
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
@@ -48,6 +48,7 @@ async def add_comment(
     row = await comments.insert(deps.db, post_id, viewer_id, body)
     if row is None:
         raise not_found("Post")
+    await live.post_changed(deps, post_id)
     return access, row
 
 
@@ -63,6 +64,7 @@ async def delete_comment(deps: Deps, viewer_id: int, comment_id: int) -> bool:
     check_can_delete(viewer_id, comment.author_id, access.post.author_id, visible)
     if not await comments.delete(deps.db, comment_id):
         raise not_found("Comment")  # a concurrent delete won
+    await live.post_changed(deps, comment.post_id)
     return True
 
 

@@ -18,6 +18,7 @@ from storage.jobs import open_queue
 from storage.objects.base import ObjectStore
 from storage.objects.open import open_object_store
 from storage.postgres import RoundTripCounter, open_pool
+from storage.pubsub import Hub
 from storage.redis import CountingRedis, open_redis
 from storage.settings import Settings
 
@@ -32,11 +33,13 @@ class Deps:
     feeds: FeedStore
     feed_cache: FeedCache
     passwords: Passwords
+    hub: Hub
     db_round_trips: RoundTripCounter = field(default_factory=RoundTripCounter)
     # The time as the domain sees it (story expiry, ranking); tests move it forward.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     async def close(self) -> None:
+        await self.hub.close()
         await self.feeds.close()
         await self.objects.close()
         await self.jobs.aclose()
@@ -86,5 +89,6 @@ async def open_deps(settings: Settings, *, database_url: str, redis_url: str) ->
         ),
         feed_cache=FeedCache(redis, ttl_seconds=settings.active_days * 86_400),
         passwords=Passwords(settings),
+        hub=Hub(redis),
         db_round_trips=counter,
     )

@@ -12,6 +12,7 @@ from resolvers.privacy import can_see_content
 from storage import follows, posts, tokens
 from storage.feed_cache import FEED_CACHE_SIZE, TIMELINE_SIZE, CachedRange
 from storage.feeds.base import FeedEntry
+from storage.metrics import FEED_CACHE
 from storage.posts import PostRow
 from storage.users import UserRow
 
@@ -83,6 +84,7 @@ async def feed_ids(
 async def _own_ids(
     deps: Deps, viewer_id: int, cached: CachedRange, before: int | None, limit: int
 ) -> list[int]:
+    FEED_CACHE.labels(result="hit" if cached.built else "miss").inc()
     if cached.built:
         ids = cached.ids
         if len(ids) < limit and not cached.complete:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resolvers import ratelimit
+from resolvers import live, ratelimit
 from resolvers.deps import Deps
 from resolvers.post_access import visible_post
 from storage import likes
@@ -13,6 +13,7 @@ async def like(deps: Deps, viewer_id: int, post_id: int) -> PostAccess:
     await ratelimit.spend(deps, viewer_id, "like")
     access = await visible_post(deps, viewer_id, post_id)
     await likes.insert(deps.db, post_id, viewer_id)
+    await live.post_changed(deps, post_id)
     return access
 
 
@@ -21,4 +22,5 @@ async def unlike(deps: Deps, viewer_id: int, post_id: int) -> PostAccess:
     await ratelimit.spend(deps, viewer_id, "like")
     access = await visible_post(deps, viewer_id, post_id)
     await likes.delete(deps.db, post_id, viewer_id)
+    await live.post_changed(deps, post_id)
     return access

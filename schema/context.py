@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ class Context:
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None
+    # Set for WebSocket connections: closes the socket with a graphql-transport-ws code.
+    close_socket: Callable[[int, str], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         self.loaders = build_loaders(self.deps, self.viewer_id)

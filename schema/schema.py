@@ -25,6 +25,7 @@ from schema.queries.feed import FeedQueries
 from schema.queries.graph import GraphQueries
 from schema.queries.posts import PostQueries
 from schema.queries.stories import StoryQueries
+from schema.subscriptions import Subscription
 from schema.types.comment import Comment
 from schema.types.media import Media
 from schema.types.post import Post
@@ -82,6 +83,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return SnapfeedSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[User, Post, Media, Story, Comment],
         extensions=schema_extensions(settings),
     )

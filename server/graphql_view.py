@@ -67,6 +67,13 @@ class SnapfeedGraphQL(GraphQL[Context, None]):
             request=request,
             response=response,
         )
+        if isinstance(request, WebSocket):
+            socket = request
+
+            async def close_socket(code: int, reason: str) -> None:
+                await socket.close(code=code, reason=reason)
+
+            context.close_socket = close_socket
         if isinstance(request, Request):
             token = accounts.bearer_token(request.headers.get("authorization"))
             if token is not None:

@@ -66,3 +66,26 @@ def explore_snapshot(version: int) -> str:
 # Cassandra tables (in the keyspace from SNAPFEED_CASSANDRA_KEYSPACE).
 CASSANDRA_FEED_ITEMS = "feed_items"
 CASSANDRA_SCHEMA_VERSIONS = "schema_migrations"
+
+
+# Live updates (Redis pub/sub channels).
+LIVE_FEED = "live:feed:{user_id}"  # a post entered this user's home feed
+LIVE_AUTHOR = "live:author:{author_id}"  # a celebrity published (their followers listen)
+LIVE_POST = "live:post:{post_id}"  # status or counts of a post changed
+LIVE_TOKEN = "live:token:{token_hash}"  # this bearer token was revoked
+
+
+def live_feed(user_id: int) -> str:
+    return LIVE_FEED.format(user_id=user_id)
+
+
+def live_author(author_id: int) -> str:
+    return LIVE_AUTHOR.format(author_id=author_id)
+
+
+def live_post(post_id: int) -> str:
+    return LIVE_POST.format(post_id=post_id)
+
+
+def live_token(token_hash: bytes) -> str:
+    return LIVE_TOKEN.format(token_hash=token_hash.hex())

@@ -6,10 +6,12 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from resolvers import live
 from resolvers.deps import Deps
 from resolvers.feed_merge import is_celebrity
 from storage import follows, posts, users
 from storage.feeds.base import FeedEntry
+from storage.metrics import FANOUT_BATCH as FANOUT_BATCH_SIZES
 
 logger = logging.getLogger("snapfeed.workers.fanout")
 
@@ -37,8 +39,10 @@ async def fanout_post(ctx: dict[str, Any], post_id: int) -> dict[str, Any]:
     [author] = await users.by_ids(deps.db, [post.author_id])
     await deps.feeds.push([FeedEntry(author.id, post.id, author.id)])
     await deps.feed_cache.add_to_feeds([author.id], post.id)
+    await live.post_entered_feeds(deps, [author.id], post.id)
     if is_celebrity(author.follower_count, deps.settings.celebrity_followers):
         await deps.feed_cache.add_to_timeline(author.id, post.id)
+        await live.celebrity_posted(deps, author.id, post.id)
         return asdict(FanoutResult(True, 0, 0))
 
     after = await deps.feed_cache.fanout_position(post_id)
@@ -55,6 +59,8 @@ async def fanout_post(ctx: dict[str, Any], post_id: int) -> dict[str, Any]:
             break
         await deps.feeds.push([FeedEntry(u, post.id, author.id) for u in batch])
         await deps.feed_cache.add_to_feeds(batch, post.id)
+        await live.post_entered_feeds(deps, batch, post.id)
+        FANOUT_BATCH_SIZES.observe(len(batch))
         after = batch[-1]
         await deps.feed_cache.save_fanout_position(post_id, after)
         reached += len(batch)

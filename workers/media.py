@@ -10,6 +10,7 @@ from typing import Any
 
 from arq import Retry
 
+from resolvers import live
 from resolvers.deps import Deps
 from storage import jobs, media, posts
 from storage.media import MediaRow, VariantRow
@@ -58,6 +59,7 @@ async def process_post(ctx: dict[str, Any], post_id: int) -> str:
         published = await posts.publish(conn, post_id)
     if published is None:
         return "unchanged"
+    await live.post_changed(deps, post_id)
     await jobs.enqueue(deps.jobs, jobs.FANOUT_POST, post_id, job_id=jobs.fanout_job_id(post_id))
     return "published"
 
@@ -145,6 +147,7 @@ async def _fail(
             why = reason if row.id == culprit or culprit is None else "Another item failed"
             await media.mark_failed(conn, row.id, why)
         await posts.fail(conn, post_id, reason)
+    await live.post_changed(deps, post_id)
     logger.info("post %s failed: %s", post_id, reason)
 
 
