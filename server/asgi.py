@@ -9,5 +9,5 @@ from server.logs import configure
 from storage.settings import Settings
 
 settings = Settings.from_env(os.environ)
-configure(settings.log_level)
+configure(settings.log_level, settings.log_format)
 app = create_app(settings)

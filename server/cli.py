@@ -15,7 +15,9 @@ from pathlib import Path
 
 import asyncpg
 import uvicorn
+from prometheus_client import start_http_server
 
+from schema.schema import build_schema
 from server.app import create_app
 from server.embedded import EmbeddedStack
 from server.logs import configure
@@ -49,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="apply database migrations")
 
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument("--output", type=Path, default=Path("schema.graphql"))
+
     seed = commands.add_parser("seed", help="fill a running instance with demo data")
     seed.add_argument("--url", default=None, help="GraphQL URL (default: this host and port)")
     seed.add_argument("--users", type=int, default=12)
@@ -69,8 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, name, None) is not None
     }
     settings = settings.replace(**changes)
-    configure(settings.log_level)
+    configure(settings.log_level, settings.log_format)
 
+    if args.command == "export-schema":
+        args.output.write_text(build_schema(settings).as_str() + "\n")
+        print(f"wrote {args.output}")
+        return 0
     if args.command == "dev":
         return _dev(settings, seed_new=not args.no_seed)
     if args.command == "seed":
@@ -93,17 +102,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_migrate(settings))
         return 0
     if args.command == "serve":
-        uvicorn.run(
-            "server.asgi:app" if args.workers > 1 else create_app(settings),
+        if args.workers > 1:
+            uvicorn.run(
+                "server.asgi:app",
+                host=settings.host,
+                port=settings.port,
+                workers=args.workers,
+                log_config=None,
+                proxy_headers=True,
+            )
+        else:
+            asyncio.run(_serve(settings))
+        return 0
+    if settings.worker_metrics_port:
+        # The worker has no web server of its own: job and fan-out metrics are served here.
+        start_http_server(settings.worker_metrics_port)
+    create_worker(settings, burst=args.burst).run()
+    return 0
+
+
+async def _serve(settings: Settings) -> None:
+    """uvicorn until SIGTERM/SIGINT: in-flight requests finish, sockets close with 1012."""
+    server = InProcessServer(
+        uvicorn.Config(
+            create_app(settings),
             host=settings.host,
             port=settings.port,
-            workers=args.workers,
             log_config=None,
             proxy_headers=True,
         )
-        return 0
-    create_worker(settings, burst=args.burst).run()
-    return 0
+    )
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+    await server.serve()
 
 
 async def _migrate(settings: Settings) -> None:

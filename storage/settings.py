@@ -76,6 +76,8 @@ class Settings:
     db_pool_min: int = 1
     db_pool_max: int = 10
     log_level: str = "INFO"
+    log_format: str = "json"  # "json" (one object per line) or "text"
+    worker_metrics_port: int | None = None  # `snapfeed worker` serves /metrics here when set
 
     # "hybrid" (fan-out + merge at read) or "pull" (the naive query; a benchmark baseline)
     feed_strategy: str = "hybrid"

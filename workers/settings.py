@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from arq import cron, func
-from arq.worker import Worker
+from arq.cron import CronJob
+from arq.typing import WorkerCoroutine
+from arq.worker import Function, Worker
 
 from resolvers.deps import Deps, open_deps
 from storage import jobs, keys
+from storage.metrics import timed_job
 from storage.settings import Settings
 from workers.discovery import refresh_explore
 from workers.fanout import fanout_post, remove_post_from_feeds
@@ -21,24 +25,35 @@ from workers.media import (
 )
 from workers.stories import process_story, purge_expired_stories, reconcile_stuck_stories
 
+
+def job(coroutine: Callable[..., Awaitable[Any]], name: str, **options: Any) -> Function:
+    """A job, timed into the job-duration metric."""
+    return func(cast(WorkerCoroutine, timed_job(coroutine, name)), name=name, **options)
+
+
+def periodic(coroutine: Callable[..., Awaitable[Any]], **schedule: Any) -> CronJob:
+    timed = timed_job(coroutine, coroutine.__name__)
+    return cron(cast(WorkerCoroutine, timed), **schedule)
+
+
 FUNCTIONS = [
     # keep_result=0: once done, the job id is free again, so the reconciler can re-queue it.
-    func(process_post, name=jobs.PROCESS_POST, keep_result=0, max_tries=10, timeout=600),
-    func(delete_post_media, name=jobs.DELETE_POST_MEDIA, max_tries=5),
-    func(fanout_post, name=jobs.FANOUT_POST, keep_result=0, max_tries=10, timeout=1800),
-    func(remove_post_from_feeds, name=jobs.REMOVE_POST_FROM_FEEDS, max_tries=10, timeout=1800),
+    job(process_post, jobs.PROCESS_POST, keep_result=0, max_tries=10, timeout=600),
+    job(delete_post_media, jobs.DELETE_POST_MEDIA, max_tries=5),
+    job(fanout_post, jobs.FANOUT_POST, keep_result=0, max_tries=10, timeout=1800),
+    job(remove_post_from_feeds, jobs.REMOVE_POST_FROM_FEEDS, max_tries=10, timeout=1800),
     # Also queued on demand; the cron below keeps the ranking at most a minute old.
-    func(refresh_explore, name=jobs.REFRESH_EXPLORE, keep_result=0, max_tries=3),
-    func(process_story, name=jobs.PROCESS_STORY, keep_result=0, max_tries=10, timeout=600),
+    job(refresh_explore, jobs.REFRESH_EXPLORE, keep_result=0, max_tries=3),
+    job(process_story, jobs.PROCESS_STORY, keep_result=0, max_tries=10, timeout=600),
 ]
 CRON_JOBS = [
-    cron(purge_expired_tokens, minute={17}, run_at_startup=True),
-    cron(reconcile_stuck_posts, second={0}, run_at_startup=True),
-    cron(purge_abandoned_uploads, minute={42}),
-    cron(refresh_explore, second={15}, run_at_startup=True),
+    periodic(purge_expired_tokens, minute={17}, run_at_startup=True),
+    periodic(reconcile_stuck_posts, second={0}, run_at_startup=True),
+    periodic(purge_abandoned_uploads, minute={42}),
+    periodic(refresh_explore, second={15}, run_at_startup=True),
     # Reads already hide expired stories; this reclaims their rows and objects.
-    cron(purge_expired_stories, minute=set(range(0, 60, 5)), run_at_startup=True),
-    cron(reconcile_stuck_stories, second={30}),
+    periodic(purge_expired_stories, minute=set(range(0, 60, 5)), run_at_startup=True),
+    periodic(reconcile_stuck_stories, second={30}),
 ]
 
 
@@ -69,6 +84,9 @@ def create_worker(settings: Settings, *, deps: Deps | None = None, **overrides: 
         "on_shutdown": shutdown,
         "max_tries": 5,
         "job_timeout": 300,
+        # On SIGTERM, running jobs get this long to finish before they are cancelled (and
+        # re-queued by arq: every job here is idempotent, so a re-run is safe).
+        "job_completion_wait": 30,
     }
     options.update(overrides)
     return Worker(**options)

@@ -1,0 +1,199 @@
+"""Production shape: metrics, structured logs, demo seeding, graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+
+from resolvers.deps import Deps
+from server.logs import JsonFormatter, configure
+from server.seed import DEMO_PASSWORD, seed
+from storage.objects.local import LocalObjectStore
+from storage.settings import Settings
+from tests import media_samples
+from tests.client import GraphQLClient, create_post, upload
+
+RunJobs = Callable[[], Awaitable[int]]
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    """The value of one Prometheus sample in an exposition text."""
+    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        key, _, value = line.rpartition(" ")
+        if key == name or (wanted and key.startswith(name + "{") and wanted in key):
+            return float(value)
+    return 0.0
+
+
+async def test_metrics_cover_requests_errors_jobs_fanout_and_cache(
+    gql: GraphQLClient, run_jobs: RunJobs
+) -> None:
+    before = (await gql.http.get("/metrics")).text
+    author, author_id = await gql.register("metric_author")
+    reader, _ = await gql.register("metric_reader")
+    await gql(
+        "mutation($id: ID!) { follow(userId: $id) { status } }", {"id": author_id}, token=reader
+    )
+    media_id = await upload(gql, author, media_samples.jpeg(320, 240), "image/jpeg")
+    (await create_post(gql, author, [media_id])).ok()
+    queued = (await gql.http.get("/metrics")).text
+    assert _sample(queued, "snapfeed_job_queue_depth") == 1
+    await run_jobs()
+    await gql.http.post(
+        "/graphql",
+        json={"query": "query HomeFeed { feed { edges { node { id } } } }"},
+        headers={"Authorization": f"Bearer {reader}"},
+    )
+    await gql("{ feed { edges { node { id } } } }")  # UNAUTHENTICATED
+    after = (await gql.http.get("/metrics")).text
+    assert "text/plain" in (await gql.http.get("/metrics")).headers["content-type"]
+
+    def grew(name: str, **labels: str) -> float:
+        return _sample(after, name, **labels) - _sample(before, name, **labels)
+
+    assert grew("snapfeed_graphql_request_seconds_count", operation="HomeFeed") == 1
+    assert grew("snapfeed_graphql_errors_total", code="UNAUTHENTICATED") >= 1
+    assert grew("snapfeed_job_seconds_count", job="process_post", outcome="ok") == 1
+    assert grew("snapfeed_job_seconds_count", job="fanout_post", outcome="ok") == 1
+    assert grew("snapfeed_fanout_batch_size_count") == 1
+    assert grew("snapfeed_feed_cache_reads_total", result="miss") >= 1
+    assert _sample(after, "snapfeed_job_queue_depth") == 0
+
+
+async def test_logs_are_json_with_the_request_id(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from storage import users
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(users, "by_usernames", broken)
+    with caplog.at_level(logging.ERROR, logger="snapfeed.errors"):
+        response = await gql.http.post("/graphql", json={"query": '{ user(username: "x") { id } }'})
+    request_id = response.headers["x-request-id"]
+    [record] = [r for r in caplog.records if r.name == "snapfeed.errors"]
+    record.request_id = request_id  # what the handler's filter adds
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["level"] == "ERROR" and entry["request_id"] == request_id
+    assert "RuntimeError: boom" in entry["exception"]
+    assert request_id in response.json()["errors"][0]["message"]
+
+
+def test_configure_installs_one_json_handler() -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure("WARNING", "json")
+        assert len(root.handlers) == 1 and isinstance(root.handlers[0].formatter, JsonFormatter)
+        assert root.level == logging.WARNING
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+
+
+async def test_seed_fills_a_running_instance(
+    gql: GraphQLClient, live_url: str, run_jobs: RunJobs, deps: Deps, settings: Settings
+) -> None:
+    # Upload URLs must name the live server the seeder talks to.
+    original = deps.objects
+    assert settings.secret_key
+    deps.objects = LocalObjectStore(
+        settings.media_root,
+        public_base_url=f"http://{live_url}",
+        secret=settings.secret_key.encode(),
+    )
+    try:
+        await _seed_and_check(gql, live_url, run_jobs)
+    finally:
+        deps.objects = original
+
+
+async def _seed_and_check(gql: GraphQLClient, live_url: str, run_jobs: RunJobs) -> None:
+    people = await asyncio.to_thread(seed, f"http://{live_url}/graphql", users=3, posts_per_user=1)
+    assert people[0].username == "demo"
+    await run_jobs()
+    login = await gql(
+        'mutation($p: String!) { login(username: "demo", password: $p) { token } }',
+        {"p": DEMO_PASSWORD},
+    )
+    token = login.ok()["login"]["token"]
+    feed = (await gql("{ feed { edges { node { status media { url } } } } }", token=token)).ok()
+    # The demo account follows everyone: their three photo posts are in its feed, processed.
+    assert len(feed["feed"]["edges"]) == 3
+    assert all(e["node"]["media"][0]["url"] for e in feed["feed"]["edges"])
+    # Seeding again reuses the accounts instead of failing.
+    again = await asyncio.to_thread(seed, f"http://{live_url}/graphql", users=3, posts_per_user=0)
+    assert [p.id for p in again] == [p.id for p in people]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_serve_shuts_down_gracefully(
+    settings: Settings, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    token, _ = await gql.register("last_socket")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNAPFEED_")}
+    assert settings.database_url and settings.redis_url and settings.secret_key
+    env.update(
+        SNAPFEED_DATABASE_URL=settings.database_url,
+        SNAPFEED_REDIS_URL=settings.redis_url,
+        SNAPFEED_SECRET_KEY=settings.secret_key,
+        SNAPFEED_MEDIA_DIR=str(settings.media_root),
+        SNAPFEED_PORT=str(port),
+    )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: ASYNC220 -- started once, then awaited over HTTP
+            [sys.executable, "-m", "server.cli", "serve"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(300):
+                assert proc.poll() is None, log.read_text()
+                try:
+                    if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{port}/graphql",
+            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        )
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        proc.send_signal(signal.SIGTERM)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 30)
+        # 1012 "service restart" (or 1001 "going away"): clients know to reconnect.
+        assert closed.value.rcvd is not None and closed.value.rcvd.code in (1001, 1012)
+        assert proc.wait(timeout=30) == 0, log.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
