@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from resolvers import ratelimit
 from resolvers.deps import Deps
-from resolvers.errors import AppError, ErrorCode, bad_input
+from resolvers.errors import AppError, ErrorCode, bad_input, not_found
 from storage import media
 from storage.media import MediaRow
 from storage.objects.base import UploadTarget, original_key
@@ -58,6 +59,28 @@ async def create_upload(deps: Deps, viewer_id: int, *, content_type: str, byte_s
         expires_in=deps.settings.upload_url_ttl_seconds,
     )
     return Ticket(row, target)
+
+
+def check_usable(rows: dict[int, MediaRow], media_ids: list[int], viewer_id: int) -> None:
+    """Each media exists, is the viewer's, and is in no post or story yet."""
+    for media_id in media_ids:
+        row = rows.get(media_id)
+        if row is None:
+            raise not_found("Media")
+        if row.owner_id != viewer_id:
+            raise AppError(ErrorCode.FORBIDDEN, "You can only use your own media")
+        if row.post_id is not None or row.status != "pending":
+            raise AppError(ErrorCode.CONFLICT, "This media is already part of a post or a story")
+
+
+async def check_uploaded(deps: Deps, rows: list[MediaRow], *, field: str) -> None:
+    """Their bytes were PUT to the upload URL, and not more than declared."""
+    infos = await asyncio.gather(*(deps.objects.head(original_key(r.id)) for r in rows))
+    for row, info in zip(rows, infos, strict=True):
+        if info is None:
+            raise bad_input("Upload the media before using it", field=field)
+        if info.size > row.byte_size:
+            raise AppError(ErrorCode.PAYLOAD_TOO_LARGE, "The upload is larger than declared")
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ from resolvers import ratelimit
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
 from resolvers.hashtags import parse_hashtags
-from resolvers.media import upload_kind
+from resolvers.media import check_uploaded, check_usable, upload_kind
 from storage import jobs, media, posts
-from storage.media import MediaRow
 from storage.objects.base import original_key
 from storage.posts import PostRow
 
@@ -44,26 +43,6 @@ def clean_post_input(
     return caption or None, location or None, key
 
 
-def _check_usable(rows: dict[int, MediaRow], media_ids: list[int], viewer_id: int) -> None:
-    for media_id in media_ids:
-        row = rows.get(media_id)
-        if row is None:
-            raise not_found("Media")
-        if row.owner_id != viewer_id:
-            raise AppError(ErrorCode.FORBIDDEN, "You can only post your own media")
-        if row.post_id is not None or row.status != "pending":
-            raise AppError(ErrorCode.CONFLICT, "This media is already part of a post")
-
-
-async def _check_uploaded(deps: Deps, rows: list[MediaRow]) -> None:
-    infos = await asyncio.gather(*(deps.objects.head(original_key(r.id)) for r in rows))
-    for row, info in zip(rows, infos, strict=True):
-        if info is None:
-            raise bad_input("Upload the media before posting it", field="mediaIds")
-        if info.size > row.byte_size:
-            raise AppError(ErrorCode.PAYLOAD_TOO_LARGE, "The upload is larger than declared")
-
-
 async def create_post(
     deps: Deps,
     viewer_id: int,
@@ -81,21 +60,27 @@ async def create_post(
     caption, location, idempotency_key = clean_post_input(
         media_ids, caption, location, idempotency_key
     )
-    if idempotency_key is not None:
-        existing = await posts.by_idempotency_key(deps.db, viewer_id, idempotency_key)
-        if existing is not None:
-            return existing
+    if existing := await _retried(deps, viewer_id, idempotency_key):
+        return existing
     await ratelimit.spend(deps, viewer_id, "post")
     try:
         post = await _insert_post(deps, viewer_id, media_ids, caption, location, idempotency_key)
     except AppError as exc:
-        if exc.code is ErrorCode.CONFLICT and idempotency_key is not None:
-            existing = await posts.by_idempotency_key(deps.db, viewer_id, idempotency_key)
-            if existing is not None:
-                return existing
+        # A retry racing the original loses on the media or the key: answer the original.
+        if exc.code is ErrorCode.CONFLICT and (
+            existing := await _retried(deps, viewer_id, idempotency_key)
+        ):
+            return existing
         raise
     await _enqueue_processing(deps, post.id)
     return post
+
+
+async def _retried(deps: Deps, viewer_id: int, idempotency_key: str | None) -> PostRow | None:
+    """The post this idempotency key already created, if any."""
+    if idempotency_key is None:
+        return None
+    return await posts.by_idempotency_key(deps.db, viewer_id, idempotency_key)
 
 
 async def _insert_post(
@@ -107,12 +92,12 @@ async def _insert_post(
     idempotency_key: str | None,
 ) -> PostRow:
     found = {row.id: row for row in await media.by_ids(deps.db, media_ids)}
-    _check_usable(found, media_ids, viewer_id)
-    await _check_uploaded(deps, [found[i] for i in media_ids])
+    check_usable(found, media_ids, viewer_id)
+    await check_uploaded(deps, [found[i] for i in media_ids], field="mediaIds")
 
     async with deps.db.acquire() as conn, conn.transaction():
         # Re-checked under lock: two posts racing for the same media cannot both win.
-        _check_usable({r.id: r for r in await media.lock(conn, media_ids)}, media_ids, viewer_id)
+        check_usable({r.id: r for r in await media.lock(conn, media_ids)}, media_ids, viewer_id)
         post = await posts.insert(
             conn,
             author_id=viewer_id,

@@ -9,12 +9,12 @@ from datetime import timedelta
 
 from resolvers import ratelimit
 from resolvers.deps import Deps
-from resolvers.errors import AppError, ErrorCode, bad_input, not_found
+from resolvers.errors import AppError, ErrorCode, not_found
+from resolvers.media import check_uploaded, check_usable
 from resolvers.privacy import can_view_story
 from resolvers.story_reels import Reel, group_reels
 from storage import follows, jobs, media, stories, users
 from storage.media import MediaRow
-from storage.objects.base import original_key
 from storage.stories import StoryRow
 
 logger = logging.getLogger("snapfeed.stories")
@@ -22,32 +22,14 @@ logger = logging.getLogger("snapfeed.stories")
 STORY_TTL = timedelta(hours=24)
 
 
-def _check_usable(row: MediaRow | None, viewer_id: int) -> MediaRow:
-    if row is None:
-        raise not_found("Media")
-    if row.owner_id != viewer_id:
-        raise AppError(ErrorCode.FORBIDDEN, "You can only share your own media")
-    if row.post_id is not None or row.status != "pending":
-        raise AppError(ErrorCode.CONFLICT, "This media is already part of a post or a story")
-    return row
-
-
-async def _check_uploaded(deps: Deps, row: MediaRow) -> None:
-    info = await deps.objects.head(original_key(row.id))
-    if info is None:
-        raise bad_input("Upload the media before sharing it", field="mediaId")
-    if info.size > row.byte_size:
-        raise AppError(ErrorCode.PAYLOAD_TOO_LARGE, "The upload is larger than declared")
-
-
 async def create_story(deps: Deps, viewer_id: int, media_id: int) -> StoryRow:
     """Record the story and queue its media for processing; returns at once.
 
     Others see it once the media is READY; it expires STORY_TTL after creation.
     """
-    found = await media.by_ids(deps.db, [media_id])
-    row = _check_usable(found[0] if found else None, viewer_id)
-    await _check_uploaded(deps, row)
+    found = {row.id: row for row in await media.by_ids(deps.db, [media_id])}
+    check_usable(found, [media_id], viewer_id)
+    await check_uploaded(deps, [found[media_id]], field="mediaId")
     await ratelimit.spend(deps, viewer_id, "post")
     now = deps.clock()
     story = await stories.insert_claiming_media(

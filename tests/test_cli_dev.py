@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import psutil
-import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests import processes
 
 
 def _start(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SNAPFEED_")}
-    command = [sys.executable, "-m", "server.cli", "dev", "--no-seed", "--port", str(port)]
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [*command, "--data-dir", str(data_dir)], stdout=out, stderr=subprocess.STDOUT, env=env
-        )
-
-
-def _wait_ready(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail("snapfeed dev did not become ready:\n" + log.read_text())
+    args = ["dev", "--no-seed", "--port", str(port), "--data-dir", str(data_dir)]
+    return processes.start(args, processes.cli_env(), log)
 
 
 def _leftovers(data_dir: Path) -> list[str]:
@@ -67,10 +41,10 @@ def test_dev_starts_serves_and_stops_cleanly_then_reuses_its_data(tmp_path: Path
     data_dir = (tmp_path / "data").resolve()
     log = tmp_path / "dev.log"
 
-    port = _free_port()
+    port = processes.free_port()
     proc = _start(data_dir, port, log)
     try:
-        _wait_ready(port, proc, log)
+        processes.wait_ready(port, proc, log)
         registered = _graphql(
             port,
             'mutation { register(input: {username: "first_user", password: "longenough"})'
@@ -85,10 +59,10 @@ def test_dev_starts_serves_and_stops_cleanly_then_reuses_its_data(tmp_path: Path
         _stop(proc, log)
     assert _leftovers(data_dir) == []
 
-    port = _free_port()
+    port = processes.free_port()
     proc = _start(data_dir, port, log)
     try:
-        _wait_ready(port, proc, log)
+        processes.wait_ready(port, proc, log)
         found = _graphql(port, '{ user(username: "first_user") { username } }')
         assert found == {"data": {"user": {"username": "first_user"}}}
     finally:

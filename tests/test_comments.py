@@ -44,7 +44,7 @@ def _bodies(page: dict[str, Any]) -> list[str]:
 async def test_add_comment_trims_and_answers_the_comment(crowd: Crowd) -> None:
     await crowd.user("author")
     await crowd.user("chatty")
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     added = (await crowd.call("chatty", ADD_COMMENT, id=post, body="  nice shot \n")).ok()
     assert added["addComment"]["body"] == "nice shot"
     assert added["addComment"]["author"] == {"username": "chatty"}
@@ -70,7 +70,7 @@ async def test_add_comment_trims_and_answers_the_comment(crowd: Crowd) -> None:
 )
 async def test_comment_body_bounds(crowd: Crowd, body: str, accepted: bool) -> None:
     await crowd.user("author")
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     result = await crowd.call("author", ADD_COMMENT, id=post, body=body)
     if accepted:
         assert result.ok()["addComment"]["body"] == body.strip()
@@ -85,7 +85,7 @@ async def test_comment_body_bounds(crowd: Crowd, body: str, accepted: bool) -> N
 
 async def test_concurrent_comments_are_counted_exactly(crowd: Crowd) -> None:
     await crowd.user("author")
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     names = await crowd.users("talker", 30)
     results = await asyncio.gather(
         *(crowd.call(n, ADD_COMMENT, id=post, body=f"hi from {n}") for n in names)
@@ -105,7 +105,7 @@ async def test_concurrent_comments_are_counted_exactly(crowd: Crowd) -> None:
 async def test_who_may_delete_a_comment(crowd: Crowd) -> None:
     for name in ("author", "commenter", "bystander"):
         await crowd.user(name)
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     first = await crowd.comment("commenter", post, "first")
     second = await crowd.comment("commenter", post, "second")
     assert (await crowd.call("bystander", DELETE_COMMENT, id=first)).codes == ["FORBIDDEN"]
@@ -126,7 +126,7 @@ async def test_comments_page_oldest_first_while_new_ones_arrive(crowd: Crowd, se
     rng = random.Random(seed)
     await crowd.user("author")
     await crowd.user("reader")
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     written = [f"c{i}" for i in range(rng.randint(7, 11))]
     for body in written:
         await crowd.comment("author", post, body)
@@ -150,7 +150,7 @@ async def test_comments_page_oldest_first_while_new_ones_arrive(crowd: Crowd, se
 
 async def test_comments_first_is_validated(crowd: Crowd) -> None:
     await crowd.user("author")
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     for i in range(3):
         await crowd.comment("author", post, f"c{i}")
     assert (await crowd.call(None, COMMENTS, id=post, first=51)).codes == ["BAD_USER_INPUT"]
@@ -170,7 +170,7 @@ async def test_private_posts_comments_are_hidden_from_non_followers(crowd: Crowd
     await crowd.make_private("secret")
     await crowd.follow("friend", "secret")
     await crowd.approve("secret", "friend")
-    post = await crowd.post("secret")
+    post = await crowd.share("secret")
     own = await crowd.comment("secret", post, "just us")
     from_friend = await crowd.comment("friend", post, "lovely")
 
@@ -191,7 +191,7 @@ async def test_private_posts_comments_are_hidden_from_non_followers(crowd: Crowd
 async def test_comments_are_rate_limited(crowd: Crowd, tune: Callable[..., None]) -> None:
     tune(rate_limits="comment=2/60")
     await crowd.user("author")
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     for i in range(2):
         await crowd.comment("author", post, f"c{i}")
     limited = await crowd.call("author", ADD_COMMENT, id=post, body="one more")
@@ -202,7 +202,7 @@ async def test_comments_are_rate_limited(crowd: Crowd, tune: Callable[..., None]
 
 async def test_each_mutation_of_a_document_answers_fresh_comments(crowd: Crowd) -> None:
     await crowd.user("author")
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     gone = await crowd.comment("author", post, "soon gone")
     fields = "post { commentCount comments { edges { node { body } } } }"
     document = f"""mutation($post: ID!, $gone: ID!) {{

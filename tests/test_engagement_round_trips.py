@@ -31,7 +31,7 @@ async def _feed_with_engagement(crowd: Crowd, posts: int) -> list[str]:
         await crowd.user(name)
     for author in ("author1", "author2"):
         await crowd.follow("reader", author)
-    ids = [await crowd.post(f"author{1 + i % 2}", f"p{i}") for i in range(posts)]
+    ids = [await crowd.share(f"author{1 + i % 2}", f"p{i}") for i in range(posts)]
     for i, post in enumerate(ids):
         if i % 2 == 0:
             (await crowd.call("reader", LIKE, id=post)).ok()

@@ -11,77 +11,15 @@ import pytest
 
 from resolvers.deps import Deps
 from schema import global_id
-from storage import jobs
 from tests import media_samples
 from tests.client import GraphQLClient, create_post, upload
+from tests.social import FEED, FOLLOW, Social
 from workers import fanout
 from workers.fanout import fanout_post
 
 RunJobs = Callable[[], Awaitable[int]]
 
-FEED = """query($first: Int, $after: String) { feed(first: $first, after: $after) {
-  edges { cursor node { id caption author { username } media { url } } }
-  pageInfo { hasNextPage endCursor }
-} }"""
-FOLLOW = "mutation($id: ID!) { follow(userId: $id) { status } }"
 UNFOLLOW = "mutation($id: ID!) { unfollow(userId: $id) { status } }"
-
-
-class Social:
-    """Users with tokens, and posts published through the real publish + fan-out path."""
-
-    def __init__(self, gql: GraphQLClient, deps: Deps, run_jobs: RunJobs) -> None:
-        self.gql, self.deps, self.run_jobs = gql, deps, run_jobs
-        self.tokens: dict[str, str] = {}
-        self.ids: dict[str, str] = {}
-
-    async def user(self, name: str) -> str:
-        self.tokens[name], self.ids[name] = await self.gql.register(name)
-        return self.tokens[name]
-
-    def raw_id(self, name: str) -> int:
-        return global_id.decode_as(self.ids[name], "User", field="id")
-
-    async def follow(self, follower: str, followee: str) -> str:
-        result = await self.gql(FOLLOW, {"id": self.ids[followee]}, token=self.tokens[follower])
-        status: str = result.ok()["follow"]["status"]
-        return status
-
-    async def post(self, author: str, caption: str) -> int:
-        """A published post (rows as the media job leaves them), then the fan-out job."""
-        post_id: int = await self.deps.db.fetchval(
-            "INSERT INTO posts (author_id, caption, status, published_at)"
-            " VALUES ($1, $2, 'published', now()) RETURNING id",
-            self.raw_id(author),
-            caption,
-        )
-        await self.deps.db.execute(
-            "UPDATE users SET post_count = post_count + 1 WHERE id = $1", self.raw_id(author)
-        )
-        await jobs.enqueue(self.deps.jobs, jobs.FANOUT_POST, post_id)
-        await self.run_jobs()
-        return post_id
-
-    async def feed(self, name: str, first: int = 20, after: str | None = None) -> dict[str, Any]:
-        result = await self.gql(FEED, {"first": first, "after": after}, token=self.tokens[name])
-        feed: dict[str, Any] = result.ok()["feed"]
-        return feed
-
-    async def captions(self, name: str, first: int = 50) -> list[str]:
-        return [e["node"]["caption"] for e in (await self.feed(name, first))["edges"]]
-
-    async def make_inactive(self, name: str, days: int = 40) -> None:
-        await self.deps.db.execute(
-            "UPDATE users SET last_active_at = now() - make_interval(days => $2) WHERE id = $1",
-            self.raw_id(name),
-            days,
-        )
-
-    async def feed_rows(self, name: str) -> int:
-        count: int = await self.deps.db.fetchval(
-            "SELECT count(*) FROM feed_items WHERE user_id = $1", self.raw_id(name)
-        )
-        return count
 
 
 @pytest.fixture

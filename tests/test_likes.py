@@ -36,7 +36,7 @@ async def _stored_likes(deps: Deps, post_id: str) -> tuple[int, int, int]:
 async def test_like_and_unlike_are_idempotent(crowd: Crowd) -> None:
     await crowd.user("author")
     await crowd.user("fan")
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     for _ in range(2):
         liked = (await crowd.call("fan", LIKE, id=post)).ok()["likePost"]
         assert liked == {"id": post, "likeCount": 1, "viewerHasLiked": True}
@@ -49,7 +49,7 @@ async def test_like_and_unlike_are_idempotent(crowd: Crowd) -> None:
 async def test_counts_are_fresh_across_mutations_of_one_document(crowd: Crowd) -> None:
     await crowd.user("author")
     await crowd.user("fan")
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     both = """mutation($id: ID!) {
       a: likePost(postId: $id) { likeCount viewerHasLiked }
       b: unlikePost(postId: $id) { likeCount viewerHasLiked }
@@ -65,7 +65,7 @@ async def test_counts_are_fresh_across_mutations_of_one_document(crowd: Crowd) -
 
 async def test_one_hundred_concurrent_likers_are_counted_exactly(crowd: Crowd) -> None:
     await crowd.user("viral")
-    post = await crowd.post("viral", "everyone likes this")
+    post = await crowd.share("viral", "everyone likes this")
     fans = await crowd.users("fan", 100)
     results = await asyncio.gather(*(crowd.call(f, LIKE, id=post) for f in fans))
     assert all(not r.errors for r in results)
@@ -90,7 +90,7 @@ async def test_one_hundred_concurrent_likers_are_counted_exactly(crowd: Crowd) -
 async def test_viewer_has_liked_is_per_viewer(crowd: Crowd) -> None:
     for name in ("author", "liker", "other"):
         await crowd.user(name)
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     (await crowd.call("liker", LIKE, id=post)).ok()
     assert await crowd.counts(post, viewer="liker") == {
         "likeCount": 1,
@@ -107,7 +107,7 @@ async def test_private_posts_cannot_be_liked_by_non_followers(crowd: Crowd) -> N
     for name in ("secret", "stranger", "friend"):
         await crowd.user(name)
     await crowd.make_private("secret")
-    post = await crowd.post("secret")
+    post = await crowd.share("secret")
     assert await crowd.follow("stranger", "secret") == "REQUESTED"  # pending: still hidden
     assert await crowd.follow("friend", "secret") == "REQUESTED"
     await crowd.approve("secret", "friend")
@@ -121,13 +121,13 @@ async def test_private_posts_cannot_be_liked_by_non_followers(crowd: Crowd) -> N
 async def test_likes_need_a_viewer_and_a_real_post(crowd: Crowd) -> None:
     await crowd.user("author")
     await crowd.user("fan")
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     assert (await crowd.call(None, LIKE, id=post)).codes == ["UNAUTHENTICATED"]
     assert (await crowd.call("fan", LIKE, id=crowd.ids["author"])).codes == ["BAD_USER_INPUT"]
     assert (await crowd.call("fan", LIKE, id="garbage")).codes == ["BAD_USER_INPUT"]
     missing = global_id.encode("Post", 12345)
     assert (await crowd.call("fan", LIKE, id=missing)).codes == ["NOT_FOUND"]
-    deleted = await crowd.post("author")
+    deleted = await crowd.share("author")
     (await crowd.call("author", "mutation($id: ID!) { deletePost(id: $id) }", id=deleted)).ok()
     assert (await crowd.call("fan", LIKE, id=deleted)).codes == ["NOT_FOUND"]
 
@@ -139,7 +139,7 @@ async def test_likes_beyond_the_bucket_are_rate_limited(
     await crowd.user("author")
     await crowd.user("clicker")
     await crowd.user("calm")
-    post = await crowd.post("author")
+    post = await crowd.share("author")
     for query in (LIKE, UNLIKE, LIKE):
         (await crowd.call("clicker", query, id=post)).ok()
     limited = await crowd.call("clicker", UNLIKE, id=post)

@@ -5,15 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import signal
-import socket
-import subprocess
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import httpx
 import pytest
 import websockets
 
@@ -22,7 +17,7 @@ from server.logs import JsonFormatter, configure
 from server.seed import DEMO_PASSWORD, seed
 from storage.objects.local import LocalObjectStore
 from storage.settings import Settings
-from tests import media_samples
+from tests import media_samples, processes
 from tests.client import GraphQLClient, create_post, upload
 
 RunJobs = Callable[[], Awaitable[int]]
@@ -142,43 +137,15 @@ async def _seed_and_check(gql: GraphQLClient, live_url: str, run_jobs: RunJobs) 
     assert [p.id for p in again] == [p.id for p in people]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_serve_shuts_down_gracefully(
     settings: Settings, gql: GraphQLClient, tmp_path: Path
 ) -> None:
     token, _ = await gql.register("last_socket")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SNAPFEED_")}
-    assert settings.database_url and settings.redis_url and settings.secret_key
-    env.update(
-        SNAPFEED_DATABASE_URL=settings.database_url,
-        SNAPFEED_REDIS_URL=settings.redis_url,
-        SNAPFEED_SECRET_KEY=settings.secret_key,
-        SNAPFEED_MEDIA_DIR=str(settings.media_root),
-        SNAPFEED_PORT=str(port),
-    )
+    port = processes.free_port()
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(  # noqa: ASYNC220 -- started once, then awaited over HTTP
-            [sys.executable, "-m", "server.cli", "serve"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+    proc = processes.start(["serve"], processes.cli_env(settings, SNAPFEED_PORT=str(port)), log)
     try:
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                assert proc.poll() is None, log.read_text()
-                try:
-                    if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
+        await asyncio.to_thread(processes.wait_ready, port, proc, log)
         ws = await websockets.connect(
             f"ws://127.0.0.1:{port}/graphql",
             subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]

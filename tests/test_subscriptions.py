@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
@@ -21,9 +15,9 @@ from websockets.asyncio.client import ClientConnection
 from resolvers.deps import Deps
 from schema import global_id
 from storage.settings import Settings
-from tests import media_samples
+from tests import media_samples, processes
 from tests.client import GraphQLClient, create_post, upload
-from tests.test_feed import Social
+from tests.social import Social
 
 PROTOCOL = "graphql-transport-ws"
 FEED_UPDATES = "subscription { feedUpdates { id caption author { username } } }"
@@ -160,43 +154,14 @@ async def test_logout_ends_the_tokens_sockets(social: Social, live_url: str) -> 
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def second_api(settings: Settings, tmp_path: Path) -> Iterator[str]:
     """Another API process on the same PostgreSQL and Valkey (`snapfeed serve`)."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SNAPFEED_")}
-    assert settings.database_url and settings.redis_url and settings.secret_key
-    env.update(
-        SNAPFEED_DATABASE_URL=settings.database_url,
-        SNAPFEED_REDIS_URL=settings.redis_url,
-        SNAPFEED_SECRET_KEY=settings.secret_key,
-        SNAPFEED_MEDIA_DIR=str(settings.media_root),
-        SNAPFEED_PORT=str(port),
-    )
+    port = processes.free_port()
     log = tmp_path / "api.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+    proc = processes.start(["serve"], processes.cli_env(settings, SNAPFEED_PORT=str(port)), log)
     try:
-        for _ in range(300):
-            assert proc.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-
-            time.sleep(0.1)
+        processes.wait_ready(port, proc, log)
         yield f"127.0.0.1:{port}"
     finally:
         proc.terminate()
