@@ -311,6 +311,35 @@ class Children:
 CHILDREN = Children()
 
 
+class Interrupt:
+    """Ctrl-C and SIGTERM while the event loop runs: cancel the main task, and remember it.
+
+    The flag is checked between phases too, so a cancellation absorbed somewhere below
+    (a library catching CancelledError) still stops the run.
+    """
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    def install(self) -> None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._on_signal, sig, task)
+
+    def _on_signal(self, sig: int, task: asyncio.Task[Any]) -> None:
+        self.signal = sig
+        task.cancel()
+
+    def check(self) -> None:
+        if self.signal is not None:
+            raise KeyboardInterrupt
+
+
+INTERRUPT = Interrupt()
+
+
 # ---------------------------------------------------------------------------------- plan
 
 
@@ -1635,6 +1664,7 @@ def goals(results: dict[str, Any]) -> list[dict[str, str]]:
 
 
 async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) -> dict[str, Any]:
+    INTERRUPT.install()
     rnd = random.Random(args.seed)
     plan = Plan.for_scale(args.scale, args.viewers)
     info = SeedInfo()
@@ -1664,6 +1694,7 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
             raise SystemExit(f"{data_dir} already holds a database with users; use a fresh dir")
         t0 = time.perf_counter()
         viewers = await seed(stack.database_url, plan, rnd, info)
+        INTERRUPT.check()
         info.seconds["total"] = time.perf_counter() - t0
         await deps.redis.flushdb()
         tokens = await issue_tokens(deps.db, viewers)
@@ -1706,6 +1737,7 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
                 )
             for clients in (1, 16):
                 for server in servers:  # alternate configs, so machine noise hits both
+                    INTERRUPT.check()
                     log(f"{server.name}: {args.requests} requests, {clients} client(s)")
                     reads.append(
                         await http_load(
@@ -1732,6 +1764,7 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
                 CHILDREN.stop(server.proc)
                 servers.remove(server)
 
+            INTERRUPT.check()
             log("in-process breakdown")
             results["in_process"] = [
                 asdict(r) for r in await in_process_breakdown(deps, viewers, tokens)
@@ -1740,11 +1773,13 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
             results["profile"] = profile
             results["validations_per_request"] = validations
 
+            INTERRUPT.check()
             log("fan-out")
             summaries, fan_runs = await bench_fanout(deps, raw, rnd, args.fanout_runs)
             results["fanout"] = [asdict(s) for s in summaries]
             results["fanout_runs"] = [asdict(r) for r in fan_runs]
 
+            INTERRUPT.check()
             log("celebrity posts")
             hybrid = next(s for s in servers if s.name == "hybrid")
             results["celebrity"] = [
@@ -1850,7 +1885,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.json:
             args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
         status = 0
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         log("interrupted")
         status = 130
     finally:

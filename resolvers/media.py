@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from resolvers import ratelimit
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
-from storage import media
+from storage import media, stories
 from storage.media import MediaRow
 from storage.objects.base import UploadTarget, original_key
 from storage.settings import Settings
@@ -100,6 +100,10 @@ def variant_views(deps: Deps, row: MediaRow) -> list[VariantView]:
         VariantView(v.size, deps.objects.public_url(v.key), v.width, v.height, v.content_type)
         for v in row.variants
     ]
+
+
+async def story_of(deps: Deps, media_id: int) -> int | None:
+    return await stories.id_for_media(deps.db, media_id)
 
 
 def video_url(deps: Deps, row: MediaRow) -> str | None:

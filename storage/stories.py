@@ -182,3 +182,10 @@ async def stuck_processing(
         limit,
     )
     return [r["id"] for r in records]
+
+
+async def id_for_media(db: Executor, media_id: int) -> int | None:
+    """The story a media belongs to, if any."""
+    return await db.fetchval(  # type: ignore[no-any-return]
+        "SELECT id FROM stories WHERE media_id = $1", media_id
+    )

@@ -73,10 +73,15 @@ async def test_private_accounts_stories_reach_approved_followers_only(
 
     assert await tray_of(gql, approved) == [("secretive", [story["id"]])]
     assert (await gql(NODE, {"id": story["id"]}, token=approved)).ok()["node"]
+    media_node = "query($id: ID!) { node(id: $id) { ... on Media { status } } }"
+    shown = await gql(media_node, {"id": story["media"]["id"]}, token=approved)
+    assert shown.ok()["node"] == {"status": "READY"}
     for token in (pending, stranger):
         assert await reels(gql, token) == []
         assert (await gql(MARK_SEEN, {"s": story["id"]}, token=token)).codes == ["NOT_FOUND"]
         assert (await gql(NODE, {"id": story["id"]}, token=token)).ok()["node"] is None
+        hidden = await gql(media_node, {"id": story["media"]["id"]}, token=token)
+        assert hidden.ok()["node"] is None
     assert (await gql(NODE, {"id": story["id"]})).ok()["node"] is None  # signed out
 
 

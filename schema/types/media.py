@@ -62,9 +62,18 @@ class Media(Node):
         row = await info.context.loaders.media_by_id.load(media_id)
         if row is None:
             return None
-        if row.owner_id != info.context.viewer_id:
-            from schema.types.post import Post  # Post imports Media
-
-            if row.post_id is None or await Post.load(info, row.post_id) is None:
-                return None
+        if row.owner_id != info.context.viewer_id and not await _container_visible(info, row):
+            return None
         return cls.from_row(row)
+
+
+async def _container_visible(info: Info, row: MediaRow) -> bool:
+    """Whether the post or story holding this media is visible to the viewer."""
+    # Imported here: Post and Story both refer back to Media.
+    from schema.types.post import Post
+    from schema.types.story import Story
+
+    if row.post_id is not None:
+        return await Post.load(info, row.post_id) is not None
+    story_id = await media.story_of(info.context.deps, row.id)
+    return story_id is not None and await Story.load(info, story_id) is not None
