@@ -21,12 +21,17 @@ _SENTINEL = "0" * _WIDTH
 FEED_CACHE_SIZE = 800
 TIMELINE_SIZE = 50
 
-# Add ids to a set only if it is already built, then keep the newest ARGV[1] (plus sentinel).
+# Add one id to every listed set that is already built, then keep the newest ARGV[1] of each
+# (plus the sentinel). One call serves a whole fan-out batch.
 _ADD_IF_BUILT = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 0, ARGV[i]) end
-local extra = redis.call('ZCARD', KEYS[1]) - 1 - tonumber(ARGV[1])
-if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 1, extra) end
+local keep = tonumber(ARGV[1])
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('ZADD', key, 0, ARGV[2])
+    local extra = redis.call('ZCARD', key) - 1 - keep
+    if extra > 0 then redis.call('ZREMRANGEBYRANK', key, 1, extra) end
+  end
+end
 return 1
 """
 
@@ -92,14 +97,9 @@ class FeedCache:
         """Push one post into every built cache among these users (one round trip)."""
         if not user_ids:
             return
-        pipe = self._redis.pipeline(transaction=False)
-        for user_id in user_ids:
-            await self._add_if_built(
-                keys=[keys.feed_cache(user_id)],
-                args=[FEED_CACHE_SIZE, _member(post_id)],
-                client=pipe,
-            )
-        await pipe.execute()
+        await self._add_if_built(
+            keys=[keys.feed_cache(u) for u in user_ids], args=[FEED_CACHE_SIZE, _member(post_id)]
+        )
 
     async def remove_from_feeds(self, user_ids: Sequence[int], post_id: int) -> None:
         if not user_ids:

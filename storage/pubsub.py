@@ -26,14 +26,16 @@ async def publish(redis: Redis, channel: str, message: str) -> None:
     await redis.publish(channel, message)
 
 
+_PUBLISH_MANY = """
+for i = 2, #ARGV do redis.call('PUBLISH', ARGV[i], ARGV[1]) end
+return #ARGV - 1
+"""
+
+
 async def publish_many(redis: Redis, channels: Sequence[str], message: str) -> None:
-    """One round trip for any number of channels (a fan-out batch)."""
-    if not channels:
-        return
-    pipe = redis.pipeline(transaction=False)
-    for channel in channels:
-        pipe.publish(channel, message)
-    await pipe.execute()
+    """One round trip and one command for any number of channels (a fan-out batch)."""
+    if channels:
+        await redis.register_script(_PUBLISH_MANY)(args=[message, *channels])
 
 
 class Listener:

@@ -151,3 +151,24 @@ async def test_nul_characters_are_bad_input(
     result = await gql(query, variables, token=token)
     assert result.codes == ["BAD_USER_INPUT"]
     assert "NUL" in result.errors[0]["message"]
+
+
+async def test_validation_runs_once_per_distinct_query(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graphql
+
+    calls = 0
+    real = graphql.validate
+
+    def counting(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    # Strawberry's schema module calls graphql-core's validate through its own import.
+    monkeypatch.setattr("strawberry.schema.schema.validate", counting)
+    query = "query CacheMe { viewer { id username } }"
+    for _ in range(5):
+        (await gql(query)).ok()
+    assert calls == 1  # later requests hit the validation cache

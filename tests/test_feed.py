@@ -324,3 +324,30 @@ async def test_pull_strategy_gives_the_same_feed(social: Social, tune: Callable[
     hybrid = await social.captions("reader")
     tune(celebrity_followers=2, feed_strategy="pull")
     assert await social.captions("reader") == hybrid == ["celeb3", "reader2", "celeb1", "normal0"]
+
+
+async def test_fan_out_cost_grows_per_batch_not_per_follower(
+    social: Social, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fanout, "FANOUT_BATCH", 10)
+    deps = social.deps
+    costs = []
+    # The first run also loads the Lua scripts into Valkey: a warm-up, not measured.
+    for author, followers in (("warm_up", 1), ("few_fans", 3), ("more_fans", 9), ("most_fans", 19)):
+        await social.user(author)
+        for i in range(followers):
+            await social.user(f"{author}_{i}")
+            await social.follow(f"{author}_{i}", author)
+        post_id = await deps.db.fetchval(
+            "INSERT INTO posts (author_id, status) VALUES ($1, 'published') RETURNING id",
+            social.raw_id(author),
+        )
+        await asyncio.sleep(0)
+        db_before, redis_before = deps.db_round_trips.count, deps.redis.round_trips
+        await fanout_post({"deps": deps}, post_id)
+        await asyncio.sleep(0)
+        costs.append((deps.db_round_trips.count - db_before, deps.redis.round_trips - redis_before))
+    # 3 and 9 followers: one batch each, same cost; 19 followers: exactly one batch more.
+    assert costs[1] == costs[2]
+    batch = (costs[3][0] - costs[2][0], costs[3][1] - costs[2][1])
+    assert batch == (2, 3)  # DB: followers + push; Redis: caches, live updates, position
