@@ -42,7 +42,9 @@ class RefuseNul(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         document = self.execution_context.graphql_document
-        if document is not None:
+        query = self.execution_context.query or ""
+        # A NUL can only be spelled as an escape (or sent raw): skip the walk when neither is.
+        if document is not None and any(s in query for s in ("\\u0000", "\\u{", "\x00")):
             finder = _NulFinder()
             visit(document, finder)
             if finder.found:

@@ -141,6 +141,7 @@ def test_strawberry_id_type() -> None:
     [
         ("mutation($b: String) { updateProfile(input: {bio: $b}) { bio } }", {"b": "a\x00b"}),
         ('mutation { updateProfile(input: {bio: "a\\u0000b"}) { bio } }', {}),
+        ('mutation { updateProfile(input: {bio: "a\\u{0}b"}) { bio } }', {}),
         ("query($q: String!) { user(username: $q) { id } }", {"q": "x\x00"}),
     ],
 )
