@@ -4,7 +4,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from resolvers import live
+from resolvers import accounts, live
 from resolvers.accounts import hash_token
 from resolvers.errors import AppError, ErrorCode, not_found
 from schema import global_id
@@ -23,12 +23,24 @@ async def _end_session(info: Info, error: AppError) -> None:
     raise error
 
 
+async def _signed_in(info: Info) -> int | None:
+    """The viewer, re-checked now: a socket outlives the token it opened with."""
+    ctx = info.context
+    viewer_id = ctx.require_viewer()
+    if ctx.token is None or await accounts.authenticate(ctx.deps, ctx.token) is None:
+        await _end_session(info, AppError(ErrorCode.UNAUTHENTICATED, "This session was signed out"))
+        return None
+    return viewer_id
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="Each post that enters the viewer's home feed.")
     async def feed_updates(self, info: Info) -> AsyncGenerator[Post, None]:
         ctx = info.context
-        viewer_id = ctx.require_viewer()
+        viewer_id = await _signed_in(info)
+        if viewer_id is None:
+            return
         assert ctx.token is not None
         try:
             async for post_id in live.feed_updates(ctx.deps, viewer_id, hash_token(ctx.token)):
@@ -42,7 +54,8 @@ class Subscription:
     @strawberry.subscription(description="Status and count changes of one visible post.")
     async def post_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Post, None]:
         ctx = info.context
-        ctx.require_viewer()
+        if await _signed_in(info) is None:
+            return
         post_id = global_id.decode_as(id, "Post", field="id")
         if await Post.load(info, post_id) is None:
             raise not_found("Post")

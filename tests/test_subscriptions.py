@@ -182,3 +182,16 @@ async def test_socket_on_another_process_gets_the_workers_publication(
         await social.post("author", "across processes")
         message = await _next(ws)
         assert message["payload"]["data"]["feedUpdates"]["caption"] == "across processes"
+
+
+async def test_a_socket_whose_token_was_revoked_cannot_subscribe(
+    social: Social, live_url: str
+) -> None:
+    token = await social.user("idle_socket")
+    ws = await _connect(live_url, token)
+    (await social.gql("mutation { logout }", token=token)).ok()  # no subscription yet
+    await _subscribe(ws, FEED_UPDATES)
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        while True:
+            await _next(ws)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
