@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 
 from resolvers import feed, graph
+from resolvers.cursors import Page
 from schema import global_id
 from schema.info import Info
 from schema.types.connection import Connection
@@ -15,6 +17,8 @@ from storage.users import UserRow
 
 if TYPE_CHECKING:
     from schema.types.post import Post
+
+R = TypeVar("R")
 
 
 @strawberry.type
@@ -54,49 +58,44 @@ class User(Node):
         state = await info.context.loaders.follow_state_by_user_id.load(self.row.id)
         return FollowStatus.from_relation(graph.relation(state))
 
+    async def _visible_page(
+        self,
+        info: Info,
+        fetch: Callable[..., Awaitable[Page[R]]],
+        first: int | None,
+        default: int,
+        after: str | None,
+    ) -> Page[R]:
+        """A list owned by this user, as the viewer may see it (privacy needs their relation)."""
+        ctx = info.context
+        return await fetch(
+            ctx.deps,
+            self.row,
+            viewer_id=ctx.viewer_id,
+            viewer_state=await ctx.loaders.follow_state_by_user_id.load(self.row.id),
+            first=default if first is None else first,
+            after=after,
+        )
+
     @strawberry.field(description="The profile grid: published posts, newest first.")
     async def posts(
         self, info: Info, first: int | None = 12, after: str | None = None
     ) -> Connection[Annotated[Post, strawberry.lazy("schema.types.post")]]:
         from schema.types.post import Post  # Post refers back to User
 
-        ctx = info.context
-        page = await feed.profile_page(
-            ctx.deps,
-            self.row,
-            viewer_id=ctx.viewer_id,
-            viewer_state=await ctx.loaders.follow_state_by_user_id.load(self.row.id),
-            first=12 if first is None else first,
-            after=after,
-        )
+        page = await self._visible_page(info, feed.profile_page, first, 12, after)
         return Connection.from_page(page, Post.from_row)
 
     @strawberry.field
     async def followers(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[User]:
-        ctx = info.context
-        page = await graph.followers(
-            ctx.deps,
-            self.row,
-            viewer_id=ctx.viewer_id,
-            viewer_state=await ctx.loaders.follow_state_by_user_id.load(self.row.id),
-            first=20 if first is None else first,
-            after=after,
-        )
+        page = await self._visible_page(info, graph.followers, first, 20, after)
         return Connection.from_page(page, User.from_row)
 
     @strawberry.field
     async def following(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[User]:
-        ctx = info.context
-        page = await graph.following(
-            ctx.deps,
-            self.row,
-            viewer_id=ctx.viewer_id,
-            viewer_state=await ctx.loaders.follow_state_by_user_id.load(self.row.id),
-            first=20 if first is None else first,
-            after=after,
-        )
+        page = await self._visible_page(info, graph.following, first, 20, after)
         return Connection.from_page(page, User.from_row)
