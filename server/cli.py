@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 import uvicorn
+from arq.worker import Worker
 from prometheus_client import start_http_server
 
 from schema.schema import build_schema
@@ -212,12 +213,25 @@ async def _run_dev(settings: Settings, *, seed_new: bool) -> None:
     server.should_exit = True
     if seeding is not None and not seeding.done():
         seeding.cancel()
-    await worker.close()
+    await _stop_worker(worker)
     stopping.cancel()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     for task, result in zip(tasks, results, strict=True):
         if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
             logger.error("%s stopped with an error", task.get_name(), exc_info=result)
+
+
+async def _stop_worker(worker: Worker, grace_seconds: float = 30) -> None:
+    """Let running jobs finish (up to a grace period), then close; arq re-queues the rest."""
+    worker.allow_pick_jobs = False
+    running = [t for t in worker.tasks.values() if not t.done()]
+    if running:
+        await asyncio.wait(running, timeout=grace_seconds)
+    try:
+        await worker.close()
+    except asyncio.CancelledError:
+        # close() cancels what is still running and gathers it; those jobs are re-queued.
+        logger.warning("cancelled jobs still running after %ss", grace_seconds)
 
 
 async def _is_empty(database_url: str) -> bool:
