@@ -71,6 +71,7 @@ def _run_query_in_graphiql(url: str, profile: Path) -> str:
         driver.quit()
 
 
+@pytest.mark.timeout(180)  # a browser start on a busy 2-core machine
 async def test_graphiql_runs_a_query_offline(
     gql: GraphQLClient, live_url: str, tmp_path: Path
 ) -> None:
