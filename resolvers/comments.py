@@ -73,11 +73,7 @@ def encode_cursor(comment_id: int) -> str:
 
 
 def decode_cursor(after: str | None) -> int | None:
-    if after is None:
-        return None
-    (comment_id,) = cursors.decode(after, CURSOR_KIND, (int,))
-    assert isinstance(comment_id, int)
-    return comment_id
+    return cursors.decode_id(after, CURSOR_KIND)
 
 
 def page_key(deps: Deps, post_id: int, *, first: int, after: str | None) -> PageKey:
@@ -88,5 +84,4 @@ def page_key(deps: Deps, post_id: int, *, first: int, after: str | None) -> Page
 
 
 def to_page(rows: list[CommentRow], key: PageKey) -> Page[CommentRow]:
-    shown = rows[: key.limit - 1]
-    return Page(items=[(encode_cursor(r.id), r) for r in shown], has_next=len(rows) >= key.limit)
+    return cursors.page_of(rows, key.limit - 1, lambda r: encode_cursor(r.id))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
@@ -67,6 +67,15 @@ def decode_time_id(cursor: str | None, kind: str) -> tuple[datetime, int] | None
     return at, item_id
 
 
+def decode_id(cursor: str | None, kind: str) -> int | None:
+    """The id in a cursor made by `encode(kind, id)`; None for no cursor."""
+    if cursor is None:
+        return None
+    (item_id,) = decode(cursor, kind, (int,))
+    assert isinstance(item_id, int)
+    return item_id
+
+
 def check_first(first: int, maximum: int) -> int:
     if first < 0:
         raise bad_input("`first` must not be negative", field="first")
@@ -83,3 +92,8 @@ class Page(Generic[T]):
     @property
     def end_cursor(self) -> str | None:
         return self.items[-1][0] if self.items else None
+
+
+def page_of(rows: Sequence[T], first: int, cursor_of: Callable[[T], str]) -> Page[T]:
+    """A page from `first + 1` fetched rows: the extra row only tells a next page exists."""
+    return Page(items=[(cursor_of(r), r) for r in rows[:first]], has_next=len(rows) > first)

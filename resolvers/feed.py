@@ -23,11 +23,7 @@ CELEBRITY_LIST_TTL = 300
 
 
 def decode_cursor(after: str | None) -> int | None:
-    if after is None:
-        return None
-    (post_id,) = cursors.decode(after, CURSOR_KIND, (int,))
-    assert isinstance(post_id, int)
-    return post_id
+    return cursors.decode_id(after, CURSOR_KIND)
 
 
 def encode_cursor(post_id: int) -> str:
@@ -39,7 +35,7 @@ async def feed_page(
 ) -> Page[int]:
     cursors.check_first(first, deps.settings.max_page_size)
     ids = await feed_ids(deps, viewer_id, stale=stale, before=decode_cursor(after), limit=first + 1)
-    return Page(items=[(encode_cursor(i), i) for i in ids[:first]], has_next=len(ids) > first)
+    return cursors.page_of(ids, first, encode_cursor)
 
 
 async def profile_page(
@@ -57,7 +53,7 @@ async def profile_page(
     if not can_see_content(owner, viewer_id, viewer_state):
         return Page(items=[], has_next=False)
     rows = await posts.profile_page(deps.db, owner.id, before=before, limit=first + 1)
-    return Page(items=[(encode_cursor(r.id), r) for r in rows[:first]], has_next=len(rows) > first)
+    return cursors.page_of(rows, first, lambda r: encode_cursor(r.id))
 
 
 async def feed_ids(

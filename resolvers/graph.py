@@ -89,11 +89,8 @@ async def reject_request(deps: Deps, viewer_id: int, requester_id: int) -> None:
 
 
 def _page(edges: list[FollowEdge], first: int, kind: str) -> Page[UserRow]:
-    shown = edges[:first]
-    return Page(
-        items=[(cursors.encode_time_id(kind, e.since, e.user.id), e.user) for e in shown],
-        has_next=len(edges) > first,
-    )
+    page = cursors.page_of(edges, first, lambda e: cursors.encode_time_id(kind, e.since, e.user.id))
+    return Page(items=[(cursor, e.user) for cursor, e in page.items], has_next=page.has_next)
 
 
 async def followers(

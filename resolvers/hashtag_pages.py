@@ -33,15 +33,8 @@ async def posts_page(
     deps: Deps, name: str, *, viewer_id: int | None, first: int, after: str | None
 ) -> Page[PostRow]:
     cursors.check_first(first, deps.settings.max_page_size)
-    before: int | None = None
-    if after is not None:
-        (value,) = cursors.decode(after, CURSOR_KIND, (int,))
-        assert isinstance(value, int)
-        before = value
+    before = cursors.decode_id(after, CURSOR_KIND)
     rows = await hashtags.posts_page(
         deps.db, name, viewer_id=viewer_id, before=before, limit=first + 1
     )
-    return Page(
-        items=[(cursors.encode(CURSOR_KIND, r.id), r) for r in rows[:first]],
-        has_next=len(rows) > first,
-    )
+    return cursors.page_of(rows, first, lambda r: cursors.encode(CURSOR_KIND, r.id))
