@@ -16,6 +16,7 @@ from storage.tokens import TokenOwner
 from storage.users import UserRow
 
 _WRONG_CREDENTIALS = "Wrong username or password"
+REGISTER_WINDOW_SECONDS = 3600  # SNAPFEED_REGISTER_RATE counts registrations per hour
 
 
 @dataclass(frozen=True)
@@ -56,40 +57,91 @@ async def _issue_token(deps: Deps, user: UserRow) -> Session:
     return Session(token, user)
 
 
+def _taken() -> AppError:
+    return AppError(ErrorCode.CONFLICT, "That username is taken", field="username")
+
+
 async def register(
-    deps: Deps, *, username: str, password: str, display_name: str | None
+    deps: Deps, *, username: str, password: str, display_name: str | None, client_ip: str
 ) -> Session:
     username = clean_username(username)
     check_password(password)
     display_name = clean_display_name(display_name)
+    limit = deps.settings.register_rate
+    rate_key = [keys.registrations_by_ip(client_ip)]
+    if limit:
+        [(count, ttl)] = await ratelimit.hit(deps.redis, rate_key, REGISTER_WINDOW_SECONDS)
+        if count > limit:
+            raise rate_limited(ttl)
+    # A taken name costs no password hash and no registration (the insert below still decides).
+    if await users.credentials(deps.db, username) is not None:
+        if limit:
+            await ratelimit.take_back(deps.redis, rate_key)
+        raise _taken()
     password_hash = await deps.passwords.hash(password)
     user = await users.insert(
         deps.db, username=username, password_hash=password_hash, display_name=display_name
     )
     if user is None:
-        raise AppError(ErrorCode.CONFLICT, "That username is taken", field="username")
+        raise _taken()
     return await _issue_token(deps, user)
+
+
+@dataclass(frozen=True)
+class LoginCounts:
+    """Attempts in the current window, this one included, with the seconds each has left."""
+
+    pair: tuple[int, int]  # this username from this address
+    address: tuple[int, int]  # this address, any username
+    account: tuple[int, int]  # this username, any address
+
+
+def login_wait(
+    counts: LoginCounts, *, per_pair: int, per_address: int, per_account: int
+) -> int | None:
+    """Seconds to wait before this attempt may be checked, or None to check it now.
+
+    Nobody can lock an account: past the account-wide limit only addresses that have
+    already failed against this username wait; the owner elsewhere still signs in.
+    """
+    (pair, pair_ttl), (address, address_ttl) = counts.pair, counts.address
+    account, account_ttl = counts.account
+    if pair > per_pair:
+        return pair_ttl
+    if address > per_address:
+        return address_ttl
+    if account > per_account and pair > 1:
+        return account_ttl
+    return None
 
 
 async def login(deps: Deps, *, username: str, password: str, client_ip: str) -> Session:
     settings = deps.settings
     username = username.strip().lower()[:64]
-    user_key, ip_key = keys.login_failures_by_user(username), keys.login_failures_by_ip(client_ip)
+    counters = [
+        keys.login_failures_by_ip_and_user(client_ip, username),
+        keys.login_failures_by_ip(client_ip),
+        keys.login_failures_by_user(username),
+    ]
     # Count the attempt before checking it, atomically, so parallel guesses cannot slip
     # past the limit; a successful sign-in takes its attempt back.
-    (user_count, user_ttl), (ip_count, ip_ttl) = await ratelimit.hit(
-        deps.redis, [user_key, ip_key], settings.login_window_seconds
+    pair, address, account = await ratelimit.hit(
+        deps.redis, counters, settings.login_window_seconds
     )
-    if user_count > settings.login_max_failures_per_user:
-        raise rate_limited(user_ttl)
-    if ip_count > settings.login_max_failures_per_ip:
-        raise rate_limited(ip_ttl)
+    wait = login_wait(
+        LoginCounts(pair, address, account),
+        per_pair=settings.login_max_failures_per_user,
+        per_address=settings.login_max_failures_per_ip,
+        per_account=settings.login_max_failures_per_account,
+    )
+    if wait is not None:
+        raise rate_limited(wait)
 
     credentials = await users.credentials(deps.db, username)
     ok = await deps.passwords.verify(credentials.password_hash if credentials else None, password)
     if credentials is None or not ok:
         raise AppError(ErrorCode.UNAUTHENTICATED, _WRONG_CREDENTIALS)
-    await ratelimit.take_back(deps.redis, [user_key, ip_key])
+    await ratelimit.take_back(deps.redis, counters)
     if deps.passwords.needs_rehash(credentials.password_hash):
         await users.set_password_hash(
             deps.db, credentials.user_id, await deps.passwords.hash(password)

@@ -145,6 +145,9 @@ async def _migrate(settings: Settings) -> None:
     logger.info("applied %d migration(s)", len(applied))
 
 
+DEV_REGISTER_RATE = 1000
+
+
 def _dev(settings: Settings, *, seed_new: bool) -> int:
     stack = EmbeddedStack(settings.data_dir)
     try:
@@ -153,6 +156,8 @@ def _dev(settings: Settings, *, seed_new: bool) -> int:
             database_url=stack.database_url,
             redis_url=stack.redis_url,
             secret_key=settings.secret_key or _dev_secret(settings.data_dir),
+            # The demo seeding registers a dozen users from this one address (0 stays no limit).
+            register_rate=settings.register_rate and max(settings.register_rate, DEV_REGISTER_RATE),
         )
         asyncio.run(_run_dev(settings, seed_new=seed_new))
     except KeyboardInterrupt:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-# Login throttling: failed attempts per username and per client address.
+# Login throttling: failed attempts per username, per client address, and per username from
+# one address ('/' never occurs in an address, so the pair key is unambiguous).
 LOGIN_FAILURES_BY_USER = "rl:login:user:{username}"
 LOGIN_FAILURES_BY_IP = "rl:login:ip:{ip}"
+LOGIN_FAILURES_BY_IP_AND_USER = "rl:login:pair:{ip}/{username}"
+# Registrations per client address (a fixed one-hour window).
+REGISTRATIONS_BY_IP = "rl:register:ip:{ip}"
 
 # Token bucket per user and action (like, comment, follow, post, upload).
 RATE_BUCKET = "rl:{action}:{user_id}"
@@ -19,6 +23,14 @@ def login_failures_by_user(username: str) -> str:
 
 def login_failures_by_ip(ip: str) -> str:
     return LOGIN_FAILURES_BY_IP.format(ip=ip)
+
+
+def login_failures_by_ip_and_user(ip: str, username: str) -> str:
+    return LOGIN_FAILURES_BY_IP_AND_USER.format(ip=ip, username=username)
+
+
+def registrations_by_ip(ip: str) -> str:
+    return REGISTRATIONS_BY_IP.format(ip=ip)
 
 
 def rate_bucket(action: str, user_id: int) -> str:

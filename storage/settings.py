@@ -59,9 +59,13 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
     argon2_parallelism: int = 2
-    login_max_failures_per_user: int = 5
-    login_max_failures_per_ip: int = 50
+    login_max_failures_per_user: int = 5  # per username from one client address
+    login_max_failures_per_ip: int = 50  # per client address, whatever the usernames
+    # Per username from all addresses: past it only addresses that have not failed against
+    # that username may still try (a correct password from elsewhere always gets in).
+    login_max_failures_per_account: int = 20
     login_window_seconds: int = 900
+    register_rate: int = 10  # registrations per client address per hour; 0: no limit
 
     # Per-user token buckets: action=count/seconds (burst of `count`, refilled over `seconds`)
     rate_limits: str = "like=300/60,comment=60/60,follow=200/3600,post=100/3600,upload=300/3600"

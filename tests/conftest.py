@@ -54,6 +54,8 @@ def settings(embedded: EmbeddedStack, tmp_path_factory: pytest.TempPathFactory) 
         argon2_time_cost=1,
         argon2_memory_kib=1024,
         argon2_parallelism=1,
+        # Every test client shares one address and many tests register many users.
+        register_rate=100_000,
     )
 
 
@@ -101,6 +103,21 @@ async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def gql(http: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(http)
+
+
+@pytest.fixture
+async def client_at(app: Starlette) -> AsyncIterator[Callable[[str], GraphQLClient]]:
+    """GraphQL clients calling the app from other client addresses than `http`'s."""
+    opened: list[httpx.AsyncClient] = []
+
+    def make(address: str) -> GraphQLClient:
+        transport = httpx.ASGITransport(app=app, client=(address, 5555))
+        opened.append(httpx.AsyncClient(transport=transport, base_url=BASE_URL))
+        return GraphQLClient(opened[-1])
+
+    yield make
+    for client in opened:
+        await client.aclose()
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ class AccountMutations:
             username=input.username,
             password=input.password,
             display_name=input.display_name,
+            client_ip=info.context.client_ip,
         )
         return AuthPayload(token=session.token, user=User.from_row(session.user))
 
