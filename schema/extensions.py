@@ -15,7 +15,7 @@ from strawberry.extensions import (
 )
 
 from schema.input_text import RefuseNul
-from schema.instrumentation import OperationMetrics
+from schema.instrumentation import OperationMetrics, OperationNames
 from storage.settings import Settings
 
 
@@ -27,12 +27,13 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
+    operation_names = OperationNames(settings.metrics_operations, settings.metrics_max_operations)
     # Order matters: the token limit must be in place before ParserCache parses.
     return [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(limit_rules),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        OperationMetrics,
+        lambda: OperationMetrics(operation_names),
         RefuseNul,
     ]

@@ -18,7 +18,7 @@ from resolvers.deps import Deps, open_deps
 from schema.schema import build_schema
 from server.graphql_view import STATIC_DIR, SnapfeedGraphQL
 from server.media_routes import media_routes
-from server.metrics import metrics_endpoint
+from server.metrics import metrics_endpoint, networks
 from server.request_id import RequestIdMiddleware
 from storage import jobs, postgres, redis
 from storage.settings import Settings
@@ -72,6 +72,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
             status_code=200 if ready else 503,
         )
 
+    networks(settings.metrics_allow)  # a malformed allow-list fails at start-up
     graphql = SnapfeedGraphQL(
         build_schema(settings), get_deps, allowed_origins=settings.allowed_origins
     )
@@ -81,7 +82,13 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/metrics", metrics_endpoint(lambda: jobs.queue_depth(get_deps().jobs))),
+            Route(
+                "/metrics",
+                metrics_endpoint(
+                    lambda: jobs.queue_depth(get_deps().jobs),
+                    lambda: get_deps().settings.metrics_allow,
+                ),
+            ),
             *media_routes(get_deps),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],

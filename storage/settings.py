@@ -82,6 +82,11 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "json"  # "json" (one object per line) or "text"
     worker_metrics_port: int | None = None  # `snapfeed worker` serves /metrics here when set
+    # Client addresses or networks allowed to read the API's /metrics (others get 404).
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")
+    # Operation names that are metric labels; past these, the first N others, then "other".
+    metrics_operations: tuple[str, ...] = ()
+    metrics_max_operations: int = 100
 
     # "hybrid" (fan-out + merge at read) or "pull" (the naive query; a benchmark baseline)
     feed_strategy: str = "hybrid"

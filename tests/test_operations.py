@@ -11,14 +11,18 @@ from pathlib import Path
 
 import pytest
 import websockets
+from prometheus_client import REGISTRY
 
 from resolvers.deps import Deps
+from schema.instrumentation import OperationNames
 from server.logs import JsonFormatter, configure
 from server.seed import DEMO_PASSWORD, seed
 from storage.objects.local import LocalObjectStore
 from storage.settings import Settings
 from tests import media_samples, processes
 from tests.client import GraphQLClient, create_post, upload
+
+ClientAt = Callable[[str], GraphQLClient]
 
 RunJobs = Callable[[], Awaitable[int]]
 
@@ -36,9 +40,10 @@ def _sample(text: str, name: str, **labels: str) -> float:
 
 
 async def test_metrics_cover_requests_errors_jobs_fanout_and_cache(
-    gql: GraphQLClient, run_jobs: RunJobs
+    gql: GraphQLClient, run_jobs: RunJobs, client_at: ClientAt
 ) -> None:
-    before = (await gql.http.get("/metrics")).text
+    scraper = client_at("127.0.0.1").http  # /metrics answers loopback only by default
+    before = (await scraper.get("/metrics")).text
     author, author_id = await gql.register("metric_author")
     reader, _ = await gql.register("metric_reader")
     await gql(
@@ -46,7 +51,7 @@ async def test_metrics_cover_requests_errors_jobs_fanout_and_cache(
     )
     media_id = await upload(gql, author, media_samples.jpeg(320, 240), "image/jpeg")
     (await create_post(gql, author, [media_id])).ok()
-    queued = (await gql.http.get("/metrics")).text
+    queued = (await scraper.get("/metrics")).text
     assert _sample(queued, "snapfeed_job_queue_depth") == 1
     await run_jobs()
     await gql.http.post(
@@ -55,8 +60,8 @@ async def test_metrics_cover_requests_errors_jobs_fanout_and_cache(
         headers={"Authorization": f"Bearer {reader}"},
     )
     await gql("{ feed { edges { node { id } } } }")  # UNAUTHENTICATED
-    after = (await gql.http.get("/metrics")).text
-    assert "text/plain" in (await gql.http.get("/metrics")).headers["content-type"]
+    after = (await scraper.get("/metrics")).text
+    assert "text/plain" in (await scraper.get("/metrics")).headers["content-type"]
 
     def grew(name: str, **labels: str) -> float:
         return _sample(after, name, **labels) - _sample(before, name, **labels)
@@ -68,6 +73,71 @@ async def test_metrics_cover_requests_errors_jobs_fanout_and_cache(
     assert grew("snapfeed_fanout_batch_size_count") == 1
     assert grew("snapfeed_feed_cache_reads_total", result="miss") >= 1
     assert _sample(after, "snapfeed_job_queue_depth") == 0
+
+
+@pytest.mark.parametrize(
+    ("allow", "address", "status"),
+    [
+        (("127.0.0.1", "::1"), "10.1.2.3", 404),  # the default: loopback only
+        (("127.0.0.1", "::1"), "127.0.0.1", 200),
+        (("127.0.0.1", "::1"), "::1", 200),
+        (("10.0.0.0/8",), "10.1.2.3", 200),
+        (("10.0.0.0/8",), "127.0.0.1", 404),
+        ((), "127.0.0.1", 404),
+    ],
+)
+async def test_metrics_only_for_allowed_addresses(
+    client_at: ClientAt,
+    tune: Callable[..., None],
+    allow: tuple[str, ...],
+    address: str,
+    status: int,
+) -> None:
+    tune(metrics_allow=allow)
+    response = await client_at(address).http.get("/metrics")
+    assert response.status_code == status
+    assert ("snapfeed_graphql_request_seconds" in response.text) == (status == 200)
+
+
+def _operation_labels() -> dict[str, float]:
+    """Observations per `operation` label value of the request latency histogram."""
+    return {
+        sample.labels["operation"]: sample.value
+        for metric in REGISTRY.collect()
+        if metric.name == "snapfeed_graphql_request_seconds"
+        for sample in metric.samples
+        if sample.name.endswith("_count")
+    }
+
+
+async def test_client_chosen_operation_names_cannot_grow_the_metrics(
+    gql: GraphQLClient, settings: Settings
+) -> None:
+    before = _operation_labels()
+    for i in range(300):
+        (await gql(f"query Probe{i:03d} {{ __typename }}")).ok()
+    after = _operation_labels()
+    new_labels = set(after) - set(before)
+    # The first names this app saw became labels, up to the cap; the rest count as `other`.
+    assert len(new_labels - {"other"}) <= settings.metrics_max_operations
+    assert after["other"] - before.get("other", 0) >= 300 - settings.metrics_max_operations
+    assert sum(after.values()) - sum(before.values()) == 300
+
+
+@pytest.mark.parametrize(
+    ("known", "capacity", "names", "labels"),
+    [
+        ((), 2, ["A", "B", "C", "A", None, ""], ["A", "B", "other", "A", "anonymous", "anonymous"]),
+        (("Feed",), 0, ["Feed", "X"], ["Feed", "other"]),
+        (("Feed",), 1, ["X", "Y", "Feed"], ["X", "other", "Feed"]),
+        ((), 5, ["not a name", "x" * 65], ["other", "other"]),
+    ],
+)
+def test_operation_name_labels(
+    known: tuple[str, ...], capacity: int, names: list[str | None], labels: list[str]
+) -> None:
+    registry = OperationNames(known, capacity)
+    assert [registry.label(n) for n in names] == labels
 
 
 async def test_logs_are_json_with_the_request_id(
