@@ -71,6 +71,22 @@ async def unfollow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
     return Relation.NOT_FOLLOWING
 
 
+async def remove_follower(deps: Deps, viewer_id: int, follower_id: int) -> None:
+    """Drop one of the viewer's followers, or their pending request. Idempotent."""
+    if follower_id == viewer_id:
+        raise bad_input("You cannot remove yourself", field="userId")
+    async with deps.db.acquire() as conn, conn.transaction():
+        locked = await follows.lock_users(conn, [viewer_id, follower_id])
+        if follower_id not in locked:
+            raise not_found("User")
+        previous = await follows.delete(conn, follower_id, viewer_id)
+        if previous == "active":
+            await follows.adjust_counts(conn, [follower_id], viewer_id, -1)
+    if previous == "active":
+        # As if they had unfollowed: the viewer's posts leave their home feed.
+        await feed.after_unfollow(deps, follower_id, viewer_id)
+
+
 async def approve_request(deps: Deps, viewer_id: int, requester_id: int) -> None:
     async with deps.db.acquire() as conn, conn.transaction():
         locked = await follows.lock_users(conn, [viewer_id, requester_id])

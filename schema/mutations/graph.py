@@ -47,6 +47,15 @@ class GraphMutations:
         await graph.approve_request(info.context.deps, viewer_id, requester)
         return await _user(info, requester)
 
+    @strawberry.mutation(
+        description="Drop one of the viewer's followers (or their request); idempotent."
+    )
+    async def remove_follower(self, info: Info, user_id: strawberry.ID) -> User:
+        viewer_id = info.context.require_viewer()
+        follower = global_id.decode_as(user_id, "User", field="userId")
+        await graph.remove_follower(info.context.deps, viewer_id, follower)
+        return await _user(info, follower)
+
     @strawberry.mutation
     async def reject_follow_request(self, info: Info, user_id: strawberry.ID) -> User:
         viewer_id = info.context.require_viewer()
