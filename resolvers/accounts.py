@@ -11,7 +11,7 @@ from resolvers import feed, live
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, rate_limited
 from resolvers.validation import check_password, clean_bio, clean_display_name, clean_username
-from storage import follows, keys, ratelimit, tokens, users
+from storage import follows, hashtags, keys, ratelimit, tokens, users
 from storage.tokens import TokenOwner
 from storage.users import UserRow
 
@@ -164,6 +164,7 @@ async def update_profile(deps: Deps, viewer_id: int, changes: ProfileChanges) ->
     display_name = clean_display_name(changes.display_name)
     bio = clean_bio(changes.bio)
     async with deps.db.acquire() as conn, conn.transaction():
+        was_private = (await follows.lock_users(conn, [viewer_id])).get(viewer_id)
         user = await users.update_profile(
             conn,
             viewer_id,
@@ -173,6 +174,8 @@ async def update_profile(deps: Deps, viewer_id: int, changes: ProfileChanges) ->
             set_bio=changes.set_bio,
             is_private=changes.is_private,
         )
+        if changes.is_private is not None and changes.is_private != was_private:
+            await hashtags.recount_author(conn, viewer_id, now_public=not changes.is_private)
         approved: list[int] = []
         if changes.is_private is False:
             # Going public lets everyone who asked in.

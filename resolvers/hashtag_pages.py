@@ -1,4 +1,4 @@
-"""A hashtag's page: how many posts carry it, and those the viewer may see, newest first."""
+"""A hashtag's page: how many of its posts the viewer may see, and those posts, newest first."""
 
 from __future__ import annotations
 
@@ -24,9 +24,11 @@ def clean_name(raw: str) -> str:
     return name
 
 
-async def hashtag(deps: Deps, raw_name: str) -> HashtagRow | None:
-    """None when no published post ever carried the tag."""
-    return await hashtags.by_name(deps.db, clean_name(raw_name))
+async def hashtag(deps: Deps, raw_name: str, *, viewer_id: int | None) -> HashtagRow | None:
+    """The tag with the number of its posts the viewer may see; None when there are none
+    (never used, all deleted, or only in posts hidden from the viewer: all look alike)."""
+    [row] = await hashtags.visible_counts(deps.db, [clean_name(raw_name)], viewer_id=viewer_id)
+    return row if row.post_count > 0 else None
 
 
 async def posts_page(

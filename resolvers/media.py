@@ -62,13 +62,14 @@ async def create_upload(deps: Deps, viewer_id: int, *, content_type: str, byte_s
 
 
 def check_usable(rows: dict[int, MediaRow], media_ids: list[int], viewer_id: int) -> None:
-    """Each media exists, is the viewer's, and is in no post or story yet."""
+    """Each media exists, is the viewer's, and is in no post or story yet.
+
+    Someone else's media is NOT_FOUND, like a missing one: an answer of its own would tell
+    that the id exists (a private account's upload, say)."""
     for media_id in media_ids:
         row = rows.get(media_id)
-        if row is None:
+        if row is None or row.owner_id != viewer_id:
             raise not_found("Media")
-        if row.owner_id != viewer_id:
-            raise AppError(ErrorCode.FORBIDDEN, "You can only use your own media")
         if row.post_id is not None or row.status != "pending":
             raise AppError(ErrorCode.CONFLICT, "This media is already part of a post or a story")
 

@@ -11,6 +11,7 @@ from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
 from resolvers.hashtags import parse_hashtags
 from resolvers.media import check_uploaded, check_usable, upload_kind
+from resolvers.post_access import visible_post
 from storage import jobs, media, posts
 from storage.objects.base import original_key
 from storage.posts import PostRow
@@ -147,6 +148,8 @@ async def delete_post(deps: Deps, viewer_id: int, post_id: int) -> bool:
     if author_id is None:
         raise not_found("Post")
     if author_id != viewer_id:
+        # FORBIDDEN only tells what the viewer may already see; a hidden post is NOT_FOUND.
+        await visible_post(deps, viewer_id, post_id)
         raise AppError(ErrorCode.FORBIDDEN, "Only the author can delete a post")
     async with deps.db.acquire() as conn, conn.transaction():
         if await posts.soft_delete(conn, post_id) is None:

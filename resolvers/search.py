@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from resolvers import cursors
 from resolvers.deps import Deps
 from resolvers.errors import bad_input
+from storage import hashtags
 from storage import search as store
 from storage.hashtags import HashtagRow
 from storage.users import UserRow
@@ -36,9 +37,15 @@ def hashtag_prefix(query: str) -> str:
     return query.removeprefix("#")
 
 
-async def search(deps: Deps, raw_query: str, *, first: int) -> SearchResults:
+async def search(
+    deps: Deps, raw_query: str, *, first: int, viewer_id: int | None = None
+) -> SearchResults:
     """Up to `first` users and `first` hashtags; a bare '@' or '#' matches nothing of its kind
-    (rather than everything), so a client may search while the user types."""
+    (rather than everything), so a client may search while the user types.
+
+    Tags are those with public posts, ranked by those; each shows how many of its posts the
+    viewer may see. A tag used only in private posts is never suggested (not even to the
+    followers who could see them), so a search reveals nothing about private accounts."""
     cursors.check_first(first, deps.settings.max_page_size)
     query = clean_query(raw_query)
     users_prefix, tags_prefix = user_prefix(query), hashtag_prefix(query)
@@ -47,4 +54,7 @@ async def search(deps: Deps, raw_query: str, *, first: int) -> SearchResults:
         users = await store.users_by_prefix(deps.db, users_prefix, limit=first)
     if tags_prefix and first:
         tags = await store.hashtags_by_prefix(deps.db, tags_prefix, limit=first)
+        if tags and viewer_id is not None:
+            names = [t.name for t in tags]
+            tags = await hashtags.visible_counts(deps.db, names, viewer_id=viewer_id)
     return SearchResults(users, tags)

@@ -1,7 +1,14 @@
-"""Hashtags: their counts (kept by storage/posts.py publish and soft_delete) and pages."""
+"""Hashtags: their counts and pages.
+
+`hashtags.post_count` counts the published posts of public accounts only, kept by
+storage/posts.py publish and soft_delete and by `recount_author` when an account changes
+privacy. What a viewer is told adds the private posts they may see (`visible_counts`), so
+neither a count nor a tag's existence reveals a private account's posts.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -20,10 +27,58 @@ class HashtagRow:
         return cls(r["name"], r["post_count"])
 
 
-async def by_name(db: Executor, name: str) -> HashtagRow | None:
-    """The tag if a published post ever carried it."""
-    record = await db.fetchrow("SELECT name, post_count FROM hashtags WHERE name = $1", name)
-    return None if record is None else HashtagRow.from_record(record)
+async def visible_counts(
+    db: Executor, names: Sequence[str], *, viewer_id: int | None
+) -> list[HashtagRow]:
+    """Each tag with the number of published posts carrying it that the viewer may see:
+    public ones (the kept count) plus those of private accounts the viewer follows or is."""
+    records = await db.fetch(
+        """
+        WITH authors AS MATERIALIZED (
+            -- Few rows, found by key: the viewer if private, and their private followees.
+            SELECT u.id FROM users u WHERE u.id = $2 AND u.is_private
+            UNION ALL
+            SELECT u.id FROM follows f JOIN users u ON u.id = f.followee_id
+            WHERE f.follower_id = $2 AND f.state = 'active' AND u.is_private
+        )
+        SELECT n.name, coalesce(h.post_count, 0) + (
+            SELECT count(*) FROM posts p
+            WHERE p.author_id IN (SELECT id FROM authors) AND p.hashtags @> ARRAY[n.name]
+              AND p.status = 'published' AND p.deleted_at IS NULL
+        )::int AS post_count
+        FROM unnest($1::text[]) WITH ORDINALITY AS n(name, position)
+        LEFT JOIN hashtags h ON h.name = n.name
+        ORDER BY n.position
+        """,
+        list(names),
+        viewer_id,
+    )
+    return [HashtagRow.from_record(r) for r in records]
+
+
+async def recount_author(conn: asyncpg.Connection, author_id: int, *, now_public: bool) -> None:
+    """An account went public (its published posts start counting on their tags) or private
+    (they stop). Run in the transaction that changes `is_private`, after locking the user."""
+    await conn.execute(
+        """
+        WITH t AS (
+            SELECT tag, count(*)::int AS n
+            FROM posts p CROSS JOIN LATERAL unnest(p.hashtags) AS tag
+            WHERE p.author_id = $1 AND p.status = 'published' AND p.deleted_at IS NULL
+            GROUP BY tag
+        )
+        -- An upsert, in name order, to lock tag rows as publish does.
+        INSERT INTO hashtags AS h (name, post_count)
+        SELECT tag, CASE WHEN $2 THEN n ELSE 0 END FROM t ORDER BY tag
+        ON CONFLICT (name) DO UPDATE SET post_count = GREATEST(
+            h.post_count + CASE WHEN $2 THEN 1 ELSE -1 END
+                * (SELECT n FROM t WHERE t.tag = excluded.name),
+            0
+        )
+        """,
+        author_id,
+        now_public,
+    )
 
 
 async def posts_page(

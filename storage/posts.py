@@ -101,12 +101,17 @@ async def publish(conn: asyncpg.Connection, post_id: int) -> PostRow | None:
             WHERE id = $1 AND status = 'processing' AND deleted_at IS NULL
             RETURNING *
         ), counted AS (
+            -- Locks the author's row: a concurrent privacy change (which recounts the
+            -- author's tags, storage/hashtags.py) is either wholly before or after this.
             UPDATE users SET post_count = post_count + 1 FROM p WHERE users.id = p.author_id
+            RETURNING users.is_private
         ), tagged AS (
+            -- Tags count public posts only (a private account's tags are nobody's business).
             -- Tag rows are locked in name order, so concurrent publishes and deletes of
             -- posts sharing tags cannot deadlock on them.
             INSERT INTO hashtags (name, post_count)
-            SELECT DISTINCT tag, 1 FROM p, unnest(p.hashtags) AS tag ORDER BY tag
+            SELECT DISTINCT tag, 1 FROM p, counted, unnest(p.hashtags) AS tag
+            WHERE NOT counted.is_private ORDER BY tag
             ON CONFLICT (name) DO UPDATE SET post_count = hashtags.post_count + 1
         )
         SELECT {COLUMNS} FROM p
@@ -137,11 +142,12 @@ async def soft_delete(conn: asyncpg.Connection, post_id: int) -> str | None:
         ), counted AS (
             UPDATE users SET post_count = post_count - 1
             FROM p WHERE users.id = p.author_id AND p.status = 'published'
+            RETURNING users.is_private
         ), untagged AS (
             -- An upsert rather than an UPDATE only to lock tags in name order, as publish does.
             INSERT INTO hashtags (name, post_count)
-            SELECT DISTINCT tag, 0 FROM p, unnest(p.hashtags) AS tag
-            WHERE p.status = 'published' ORDER BY tag
+            SELECT DISTINCT tag, 0 FROM p, counted, unnest(p.hashtags) AS tag
+            WHERE NOT counted.is_private ORDER BY tag
             ON CONFLICT (name) DO UPDATE SET post_count = GREATEST(hashtags.post_count - 1, 0)
         )
         SELECT status FROM p

@@ -69,9 +69,8 @@ async def test_counts_follow_the_real_publish_and_delete(
     )
     assert deleted.ok()["deletePost"] is True
     assert (await hashtag(d, "beach"))["postCount"] == 1
-    # All its posts gone, the tag still exists (it was used) with nothing to show.
-    surf = await hashtag(d, "surf")
-    assert (surf["postCount"], captions(surf)) == (0, [])
+    # All its posts gone, the tag is not found: nothing to show.
+    assert await hashtag(d, "surf") is None
     await run_jobs()  # the media clean-up purges the row; the count stays right
     assert (await hashtag(d, "beach"))["postCount"] == 1
 
@@ -119,7 +118,7 @@ async def test_private_posts_only_for_approved_followers(d: Discovery) -> None:
         ("hidden", everything),
     ]:
         tag = await hashtag(d, "trip", viewer)
-        assert tag["postCount"] == 6  # a count, not content
+        assert tag["postCount"] == len(expected), viewer  # the count tells no more than the page
         assert [c.removesuffix(" #trip") for c in captions(tag)] == expected, viewer
     # Filtered in the query, so a stranger's page is full rather than short.
     page = await hashtag(d, "trip", "stranger", first=2)

@@ -204,11 +204,12 @@ async def test_expired_upload_url_is_refused(
     assert response.status_code == 403
 
 
-async def test_media_rules_forbidden_not_found_conflict(gql: GraphQLClient) -> None:
+async def test_media_rules_not_found_conflict(gql: GraphQLClient) -> None:
     alice, _ = await gql.register("alice")
     bob, _ = await gql.register("bob")
     alices = await upload(gql, alice, media_samples.jpeg(300, 300), "image/jpeg")
-    assert (await create_post(gql, bob, [alices])).codes == ["FORBIDDEN"]
+    # Someone else's media looks missing: its existence is not bob's to learn.
+    assert (await create_post(gql, bob, [alices])).codes == ["NOT_FOUND"]
     missing = "TWVkaWE6OTk5OTk5OTk"  # Media:99999999
     assert (await create_post(gql, alice, [missing])).codes == ["NOT_FOUND"]
     assert (await create_post(gql, alice, ["not-an-id"])).codes == ["BAD_USER_INPUT"]

@@ -26,14 +26,21 @@ class DiscoveryQueries:
         )
         return Connection.from_page(page, Post.from_row)
 
-    @strawberry.field(description="Case-insensitive, with or without '#'; null if never used.")
+    @strawberry.field(
+        description="Case-insensitive, with or without '#'; null when none of its posts is"
+        " visible to the viewer."
+    )
     async def hashtag(self, info: Info, name: str) -> Hashtag | None:
-        row = await hashtag_pages.hashtag(info.context.deps, name)
+        ctx = info.context
+        row = await hashtag_pages.hashtag(ctx.deps, name, viewer_id=ctx.viewer_id)
         return None if row is None else Hashtag.from_row(row)
 
     @strawberry.field(description="Users by username prefix and hashtags by name prefix.")
     async def search(self, info: Info, query: str, first: int | None = 10) -> SearchResult:
-        found = await search.search(info.context.deps, query, first=10 if first is None else first)
+        ctx = info.context
+        found = await search.search(
+            ctx.deps, query, first=10 if first is None else first, viewer_id=ctx.viewer_id
+        )
         return SearchResult(
             users=[User.from_row(r) for r in found.users],
             hashtags=[Hashtag.from_row(r) for r in found.hashtags],

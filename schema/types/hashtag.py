@@ -13,7 +13,9 @@ from storage.hashtags import HashtagRow
 class Hashtag:
     row: strawberry.Private[HashtagRow]
     name: str = strawberry.field(description="Lower-case, without '#'.")
-    post_count: int = strawberry.field(description="Published posts that carry the tag.")
+    post_count: int = strawberry.field(
+        description="Published posts with the tag that the viewer may see."
+    )
 
     @classmethod
     def from_row(cls, row: HashtagRow) -> Hashtag:
