@@ -134,6 +134,8 @@ async def upload_post(
     size = (await asyncio.to_thread(path.stat)).st_size
     kind = upload_kind(content_type, size, deps.settings)
     clean_post_input([0], caption, None, None)
+    # The same bucket as createUpload (create_post below spends the post one).
+    await ratelimit.spend(deps, viewer_id, "upload")
     row = await media.insert_pending(
         deps.db, owner_id=viewer_id, kind=kind, content_type=content_type, byte_size=size
     )

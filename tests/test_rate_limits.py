@@ -68,3 +68,43 @@ async def test_uploads_and_posts_are_rate_limited(
     create = "mutation($ids: [ID!]!) { createPost(input: {mediaIds: $ids}) { id } }"
     (await gql(create, {"ids": [first]}, token=token)).ok()
     assert (await gql(create, {"ids": [second]}, token=token)).codes == ["RATE_LIMITED"]
+
+
+async def _upload_post(gql: GraphQLClient, token: str) -> list[str]:
+    import json
+
+    operations = {
+        "query": "mutation($file: Upload!) { uploadPost(file: $file) { id } }",
+        "variables": {"file": None},
+    }
+    response = await gql.http.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
+        files={"0": ("photo.jpg", media_samples.jpeg(100, 100), "image/jpeg")},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return [e["extensions"]["code"] for e in response.json().get("errors") or []]
+
+
+async def test_upload_post_spends_the_upload_bucket(
+    gql: GraphQLClient, tune: Callable[..., None]
+) -> None:
+    tune(rate_limits="upload=2/3600,post=100/3600")
+    token, _ = await gql.register("oneshot")
+    await upload(gql, token, media_samples.jpeg(100, 100), "image/jpeg")
+    assert await _upload_post(gql, token) == []
+    # Both paths drew from the one bucket: neither may upload now.
+    assert await _upload_post(gql, token) == ["RATE_LIMITED"]
+    create = (
+        'mutation { createUpload(input: {contentType: "image/jpeg", byteSize: 10}) { uploadUrl } }'
+    )
+    assert (await gql(create, token=token)).codes == ["RATE_LIMITED"]
+
+
+async def test_upload_post_spends_the_post_bucket(
+    gql: GraphQLClient, tune: Callable[..., None]
+) -> None:
+    tune(rate_limits="upload=100/3600,post=1/3600")
+    token, _ = await gql.register("prolific")
+    assert await _upload_post(gql, token) == []
+    assert await _upload_post(gql, token) == ["RATE_LIMITED"]
