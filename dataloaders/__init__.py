@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dataloaders.engagement import (
-    CommentByIdLoader,
-    CommentPageByPostIdLoader,
-    PostCountsByPostIdLoader,
-    ViewerLikedByPostIdLoader,
-)
-from dataloaders.posts import MediaByIdLoader, MediaByPostIdLoader, PostByIdLoader
+from dataloaders.engagement import CommentByIdLoader, CommentPageByPostIdLoader
+from dataloaders.posts import MediaByIdLoader, PostCardByIdLoader
 from dataloaders.stories import StoryByIdLoader, StorySeenByIdLoader
 from dataloaders.users import FollowStateByUserIdLoader, UserByIdLoader, UserByUsernameLoader
 from resolvers.deps import Deps
@@ -21,11 +16,8 @@ class Loaders:
     user_by_id: UserByIdLoader
     user_by_username: UserByUsernameLoader
     follow_state_by_user_id: FollowStateByUserIdLoader
-    post_by_id: PostByIdLoader
-    media_by_post_id: MediaByPostIdLoader
+    post_card_by_id: PostCardByIdLoader
     media_by_id: MediaByIdLoader
-    post_counts_by_post_id: PostCountsByPostIdLoader
-    viewer_liked_by_post_id: ViewerLikedByPostIdLoader
     comment_by_id: CommentByIdLoader
     comment_page_by_post_id: CommentPageByPostIdLoader
     story_by_id: StoryByIdLoader
@@ -38,11 +30,8 @@ def build_loaders(deps: Deps, viewer_id: int | None) -> Loaders:
         user_by_id=user_by_id,
         user_by_username=UserByUsernameLoader(deps, user_by_id),
         follow_state_by_user_id=FollowStateByUserIdLoader(deps, viewer_id),
-        post_by_id=PostByIdLoader(deps),
-        media_by_post_id=MediaByPostIdLoader(deps),
+        post_card_by_id=PostCardByIdLoader(deps, viewer_id),
         media_by_id=MediaByIdLoader(deps),
-        post_counts_by_post_id=PostCountsByPostIdLoader(deps),
-        viewer_liked_by_post_id=ViewerLikedByPostIdLoader(deps, viewer_id),
         comment_by_id=CommentByIdLoader(deps),
         comment_page_by_post_id=CommentPageByPostIdLoader(deps),
         story_by_id=StoryByIdLoader(deps),

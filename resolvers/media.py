@@ -103,6 +103,16 @@ def variant_views(deps: Deps, row: MediaRow) -> list[VariantView]:
     ]
 
 
+def variant_url(deps: Deps, row: MediaRow, size: str) -> str | None:
+    """The public URL of one variant (None until READY): a page asks this once per item."""
+    if row.status != "ready":
+        return None
+    for v in row.variants:
+        if v.size == size:
+            return deps.objects.public_url(v.key)
+    return None
+
+
 async def story_of(deps: Deps, media_id: int) -> int | None:
     return await stories.id_for_media(deps.db, media_id)
 

@@ -26,10 +26,10 @@ class UserRow:
 
     @classmethod
     def from_record(cls, record: asyncpg.Record | dict[str, Any]) -> UserRow:
-        return cls(**{name: record[name] for name in _FIELDS})
+        return cls(**{name: record[name] for name in FIELDS})
 
 
-_FIELDS = (
+FIELDS = (
     "id",
     "username",
     "display_name",
@@ -40,7 +40,7 @@ _FIELDS = (
     "post_count",
     "created_at",
 )
-COLUMNS = ", ".join(f"u.{name}" for name in _FIELDS)
+COLUMNS = ", ".join(f"u.{name}" for name in FIELDS)
 
 
 @dataclass(frozen=True)

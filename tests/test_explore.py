@@ -223,7 +223,7 @@ async def test_an_explore_page_costs_the_same_for_any_size(
     db_before, redis_before = d.deps.db_round_trips.count, d.deps.redis.round_trips
     assert len(captions(await explore(d, "reader"))) == posts
     await asyncio.sleep(0)
-    # token check, followees, visibility re-check, authors, media (one batch each);
+    # token check, followees, visibility re-check, the page's cards (one batch each);
     # Redis: the current version, then one read of the snapshot.
-    assert d.deps.db_round_trips.count - db_before == 5
+    assert d.deps.db_round_trips.count - db_before == 4
     assert d.deps.redis.round_trips - redis_before == 2

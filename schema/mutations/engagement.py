@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import comments, likes
+from resolvers.errors import not_found
 from schema import global_id
 from schema.info import Info
 from schema.types.comment import Comment
@@ -12,22 +13,18 @@ from storage.post_access import PostAccess
 
 def _forget_engagement(info: Info) -> None:
     """A document may hold several mutations, run in order: what one changed must not be
-    answered from what an earlier one cached (counts, comment pages)."""
-    info.context.loaders.post_counts_by_post_id.clear_all()
+    answered from what an earlier one cached (posts with their counts, comment pages)."""
+    info.context.loaders.post_card_by_id.clear_all()
     info.context.loaders.comment_page_by_post_id.clear_all()
 
 
-def _fresh_post(info: Info, access: PostAccess, *, liked: bool | None = None) -> Post:
-    """The post as it is now, with the loaders primed from what the write already read."""
-    loaders = info.context.loaders
-    post = access.post
+async def _fresh_post(info: Info, access: PostAccess) -> Post:
+    """The post as it is now, counts included."""
     _forget_engagement(info)
-    loaders.post_by_id.prime(post.id, post, force=True)
-    loaders.user_by_id.prime(access.author.id, access.author, force=True)
-    loaders.follow_state_by_user_id.prime(access.author.id, access.viewer_state, force=True)
-    if liked is not None:
-        loaders.viewer_liked_by_post_id.prime(post.id, liked, force=True)
-    return Post.from_row(post)
+    post = await Post.load(info, access.post.id)
+    if post is None:  # deleted between the write and this read
+        raise not_found("Post")
+    return post
 
 
 @strawberry.type
@@ -37,24 +34,26 @@ class EngagementMutations:
         ctx = info.context
         viewer_id = ctx.require_viewer()
         target = global_id.decode_as(post_id, "Post", field="postId")
-        return _fresh_post(info, await likes.like(ctx.deps, viewer_id, target), liked=True)
+        return await _fresh_post(info, await likes.like(ctx.deps, viewer_id, target))
 
     @strawberry.mutation(description="Idempotent: unliking a post not liked does nothing.")
     async def unlike_post(self, info: Info, post_id: strawberry.ID) -> Post:
         ctx = info.context
         viewer_id = ctx.require_viewer()
         target = global_id.decode_as(post_id, "Post", field="postId")
-        return _fresh_post(info, await likes.unlike(ctx.deps, viewer_id, target), liked=False)
+        return await _fresh_post(info, await likes.unlike(ctx.deps, viewer_id, target))
 
     @strawberry.mutation(description="Body: 1 to 2 200 characters once trimmed.")
     async def add_comment(self, info: Info, post_id: strawberry.ID, body: str) -> Comment:
         ctx = info.context
         viewer_id = ctx.require_viewer()
         target = global_id.decode_as(post_id, "Post", field="postId")
-        access, row = await comments.add_comment(ctx.deps, viewer_id, target, body)
-        _fresh_post(info, access)
+        _, row = await comments.add_comment(ctx.deps, viewer_id, target, body)
+        _forget_engagement(info)
         ctx.loaders.comment_by_id.prime(row.id, row, force=True)
-        return Comment.from_row(row)
+        author = await ctx.loaders.user_by_id.load(viewer_id)
+        assert author is not None, "the viewer's token proved they exist"
+        return Comment.from_row(row, author)
 
     @strawberry.mutation(description="By the comment's author or the post's author.")
     async def delete_comment(self, info: Info, id: strawberry.ID) -> bool:

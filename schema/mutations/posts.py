@@ -11,6 +11,7 @@ from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
 from resolvers import media, posts
+from resolvers.errors import not_found
 from schema import global_id
 from schema.info import Info
 from schema.types.create_post_input import CreatePostInput
@@ -27,6 +28,13 @@ def _spool_to_disk(source: BinaryIO, target: Path) -> None:
         shutil.copyfileobj(source, out, length=1 << 20)
 
 
+async def _own_post(info: Info, post_id: int) -> Post:
+    post = await Post.fresh(info, post_id)
+    if post is None:  # deleted by a concurrent request of the same author
+        raise not_found("Post")
+    return post
+
+
 @strawberry.type
 class PostMutations:
     @strawberry.mutation(description="A media id and a URL to PUT the bytes to.")
@@ -39,7 +47,7 @@ class PostMutations:
             byte_size=input.byte_size,
         )
         return UploadTicket(
-            media=Media.from_row(ticket.media),
+            media=Media.from_row(ticket.media, ctx.viewer_id),
             upload_url=ticket.target.url,
             upload_headers=[HttpHeader(name=k, value=v) for k, v in ticket.target.headers.items()],
             expires_at=ticket.target.expires_at,
@@ -58,7 +66,7 @@ class PostMutations:
             location=input.location,
             idempotency_key=input.idempotency_key,
         )
-        return Post.from_row(row)
+        return await _own_post(info, row.id)
 
     @strawberry.mutation(description="One-request upload for simple clients (multipart).")
     async def upload_post(self, info: Info, file: Upload, caption: str | None = None) -> Post:
@@ -78,7 +86,7 @@ class PostMutations:
                 content_type=upload.content_type or "application/octet-stream",
                 caption=caption,
             )
-        return Post.from_row(row)
+        return await _own_post(info, row.id)
 
     @strawberry.mutation
     async def delete_post(self, info: Info, id: strawberry.ID) -> bool:

@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-import asyncio
-
 import strawberry
 
 from resolvers import feed
 from schema.info import Info
 from schema.types.connection import Connection
-from schema.types.edge import Edge
-from schema.types.page_info import PageInfo
-from schema.types.post import Post
+from schema.types.post import Post, post_connection
 
 
 @strawberry.type
@@ -28,14 +24,4 @@ class FeedQueries:
             after=after,
         )
         ctx.feed_stale = False
-        # Loaded together so the DataLoaders batch them: a page costs the same for any size.
-        loaded = await asyncio.gather(*(Post.load(info, post_id) for _, post_id in page.items))
-        edges = [
-            Edge(cursor=cursor, node=post)
-            for (cursor, _), post in zip(page.items, loaded, strict=True)
-            if post is not None  # deleted or hidden since it was pushed
-        ]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
-        )
+        return await post_connection(info, page)

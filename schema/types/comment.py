@@ -15,6 +15,7 @@ from schema.types.post import Post
 from schema.types.user import User
 from storage.comments import CommentRow
 from storage.posts import PostRow
+from storage.users import UserRow
 
 
 @strawberry.type
@@ -22,23 +23,28 @@ class Comment(Node):
     row: strawberry.Private[CommentRow]
     body: str
     created_at: datetime
+    author: User
 
     @classmethod
-    def from_row(cls, row: CommentRow) -> Comment:
+    def from_row(cls, row: CommentRow, author: UserRow) -> Comment:
         return cls(
             row=row,
             id=strawberry.ID(global_id.encode("Comment", row.id)),
             body=row.body,
             created_at=row.created_at,
+            author=User.from_row(author),
         )
 
     @classmethod
     async def load(cls, info: Info, comment_id: int) -> Comment | None:
         """The comment if the viewer may see its post; None otherwise."""
-        row = await info.context.loaders.comment_by_id.load(comment_id)
+        loaders = info.context.loaders
+        row = await loaders.comment_by_id.load(comment_id)
         if row is None or await Post.load(info, row.post_id) is None:
             return None
-        return cls.from_row(row)
+        author = await loaders.user_by_id.load(row.author_id)
+        assert author is not None, "comments are deleted with their author"
+        return cls.from_row(row, author)
 
     @strawberry.field
     async def post(self, info: Info) -> Post:
@@ -47,19 +53,16 @@ class Comment(Node):
             raise not_found("Post")
         return post
 
-    @strawberry.field
-    async def author(self, info: Info) -> User:
-        user = await User.load(info, self.row.author_id)
-        assert user is not None, "comments are deleted with their author"
-        return user
-
 
 async def comment_connection(
     info: Info, post: PostRow, *, first: int, after: str | None
 ) -> Connection[Comment]:
     """`Post.comments`: oldest first; empty unless the viewer may see the post."""
+    loaders = info.context.loaders
     key = comments.page_key(info.context.deps, post.id, first=first, after=after)
-    if not await Post.viewer_may_see(info, post):
-        return Connection.from_page(Page(items=[], has_next=False), Comment.from_row)
-    rows = await info.context.loaders.comment_page_by_post_id.load(key)
-    return Connection.from_page(comments.to_page(rows, key), Comment.from_row)
+    if await loaders.post_card_by_id.load(post.id) is None:
+        return Connection(edges=[], page_info=Connection.empty_page_info())
+    page: Page[CommentRow] = comments.to_page(await loaders.comment_page_by_post_id.load(key), key)
+    authors = await loaders.user_by_id.load_many([row.author_id for _, row in page.items])
+    by_id = {a.id: a for a in authors if a is not None}
+    return Connection.from_page(page, lambda row: Comment.from_row(row, by_id[row.author_id]))

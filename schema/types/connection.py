@@ -26,3 +26,7 @@ class Connection(Generic[T]):
             edges=[Edge(cursor=cursor, node=convert(item)) for cursor, item in page.items],
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
         )
+
+    @staticmethod
+    def empty_page_info() -> PageInfo:
+        return PageInfo(has_next_page=False, end_cursor=None)

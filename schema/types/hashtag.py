@@ -5,7 +5,7 @@ import strawberry
 from resolvers import hashtag_pages
 from schema.info import Info
 from schema.types.connection import Connection
-from schema.types.post import Post
+from schema.types.post import Post, ids_of, post_connection
 from storage.hashtags import HashtagRow
 
 
@@ -33,4 +33,4 @@ class Hashtag:
             first=20 if first is None else first,
             after=after,
         )
-        return Connection.from_page(page, Post.from_row)
+        return await post_connection(info, ids_of(page))

@@ -22,9 +22,12 @@ class Media(Node):
     height: int | None
     blurhash: str | None
     duration_ms: int | None = strawberry.field(description="Videos only.")
+    failure_reason: str | None = strawberry.field(
+        description="Why processing failed; shown to the owner only."
+    )
 
     @classmethod
-    def from_row(cls, row: MediaRow) -> Media:
+    def from_row(cls, row: MediaRow, viewer_id: int | None) -> Media:
         return cls(
             row=row,
             id=strawberry.ID(global_id.encode("Media", row.id)),
@@ -34,15 +37,12 @@ class Media(Node):
             height=row.height,
             blurhash=row.blurhash,
             duration_ms=row.duration_ms,
+            failure_reason=row.failure_reason if viewer_id == row.owner_id else None,
         )
 
     @strawberry.field(description="Null until READY. For a video, its poster image.")
     def url(self, info: Info, size: MediaSize | None = MediaSize.FEED) -> str | None:
-        wanted = (size or MediaSize.FEED).value
-        for view in media.variant_views(info.context.deps, self.row):
-            if view.size == wanted:
-                return view.url
-        return None
+        return media.variant_url(info.context.deps, self.row, (size or MediaSize.FEED).value)
 
     @strawberry.field
     def variants(self, info: Info) -> list[MediaVariant]:
@@ -52,10 +52,6 @@ class Media(Node):
     def video_url(self, info: Info) -> str | None:
         return media.video_url(info.context.deps, self.row)
 
-    @strawberry.field(description="Why processing failed; shown to the owner only.")
-    def failure_reason(self, info: Info) -> str | None:
-        return self.row.failure_reason if info.context.viewer_id == self.row.owner_id else None
-
     @classmethod
     async def load(cls, info: Info, media_id: int) -> Media | None:
         """Visible to its owner, and to whoever may see the post it belongs to."""
@@ -64,7 +60,7 @@ class Media(Node):
             return None
         if row.owner_id != info.context.viewer_id and not await _container_visible(info, row):
             return None
-        return cls.from_row(row)
+        return cls.from_row(row, info.context.viewer_id)
 
 
 async def _container_visible(info: Info, row: MediaRow) -> bool:

@@ -1,18 +1,24 @@
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers.privacy import can_view_post
+from resolvers import post_cards
+from resolvers.cursors import Page
 from schema import global_id
 from schema.info import Info
 from schema.types.connection import Connection
+from schema.types.edge import Edge
 from schema.types.media import Media
 from schema.types.node import Node
+from schema.types.page_info import PageInfo
 from schema.types.post_status import PostStatus
 from schema.types.user import User
+from storage.post_cards import PostCard
 from storage.posts import PostRow
 
 if TYPE_CHECKING:
@@ -21,15 +27,26 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class Post(Node):
+    """Built whole from a card: every field but `comments` is a plain attribute."""
+
     row: strawberry.Private[PostRow]
     caption: str | None
     hashtags: list[str] = strawberry.field(description="Lower-case, without '#'.")
     location: str | None
     status: PostStatus
     created_at: datetime
+    author: User
+    media: list[Media] = strawberry.field(description="1 to 10 items, in carousel order.")
+    like_count: int
+    comment_count: int
+    viewer_has_liked: bool = strawberry.field(description="False when not signed in.")
+    failure_reason: str | None = strawberry.field(
+        description="Why processing failed; shown to the author only."
+    )
 
     @classmethod
-    def from_row(cls, row: PostRow) -> Post:
+    def from_card(cls, card: PostCard, viewer_id: int | None) -> Post:
+        row = card.post
         return cls(
             row=row,
             id=strawberry.ID(global_id.encode("Post", row.id)),
@@ -38,51 +55,26 @@ class Post(Node):
             location=row.location,
             status=PostStatus(row.status.upper()),
             created_at=row.created_at,
+            author=User.from_row(card.author),
+            media=[Media.from_row(m, viewer_id) for m in card.media],
+            like_count=card.counts.likes,
+            comment_count=card.counts.comments,
+            viewer_has_liked=card.viewer_liked,
+            failure_reason=row.failure_reason if viewer_id == row.author_id else None,
         )
 
     @classmethod
     async def load(cls, info: Info, post_id: int) -> Post | None:
         """The post if the viewer may see it; None when missing, deleted or private."""
-        row = await info.context.loaders.post_by_id.load(post_id)
-        if row is None or not await cls.viewer_may_see(info, row):
-            return None
-        return cls.from_row(row)
+        card = await info.context.loaders.post_card_by_id.load(post_id)
+        return None if card is None else cls.from_card(card, info.context.viewer_id)
 
-    @staticmethod
-    async def viewer_may_see(info: Info, row: PostRow) -> bool:
-        loaders = info.context.loaders
-        author = await loaders.user_by_id.load(row.author_id)
-        if author is None:
-            return False
-        state = await loaders.follow_state_by_user_id.load(author.id)
-        return can_view_post(row.status, author, info.context.viewer_id, state)
-
-    @strawberry.field
-    async def author(self, info: Info) -> User:
-        user = await User.load(info, self.row.author_id)
-        assert user is not None, "posts are deleted with their author"
-        return user
-
-    @strawberry.field(description="1 to 10 items, in carousel order.")
-    async def media(self, info: Info) -> list[Media]:
-        rows = await info.context.loaders.media_by_post_id.load(self.row.id)
-        return [Media.from_row(row) for row in rows]
-
-    @strawberry.field(description="Why processing failed; shown to the author only.")
-    def failure_reason(self, info: Info) -> str | None:
-        return self.row.failure_reason if info.context.viewer_id == self.row.author_id else None
-
-    @strawberry.field
-    async def like_count(self, info: Info) -> int:
-        return (await info.context.loaders.post_counts_by_post_id.load(self.row.id)).likes
-
-    @strawberry.field
-    async def comment_count(self, info: Info) -> int:
-        return (await info.context.loaders.post_counts_by_post_id.load(self.row.id)).comments
-
-    @strawberry.field(description="False when not signed in.")
-    async def viewer_has_liked(self, info: Info) -> bool:
-        return await info.context.loaders.viewer_liked_by_post_id.load(self.row.id)
+    @classmethod
+    async def fresh(cls, info: Info, post_id: int) -> Post | None:
+        """As `load`, after a write in this operation changed the post or its counts."""
+        with contextlib.suppress(KeyError):  # not loaded yet in this operation
+            info.context.loaders.post_card_by_id.clear(post_id)
+        return await cls.load(info, post_id)
 
     @strawberry.field(description="Oldest first.")
     async def comments(
@@ -93,3 +85,35 @@ class Post(Node):
         return await comment_connection(
             info, self.row, first=20 if first is None else first, after=after
         )
+
+
+def remember(info: Info, cards: Iterable[PostCard]) -> None:
+    """What a page's cards already tell, for fields that look it up again: a post's
+    `comments` (its visibility) and its author's `viewerFollowStatus`."""
+    loaders = info.context.loaders
+    for card in cards:
+        loaders.post_card_by_id.prime(card.post.id, card)
+        loaders.follow_state_by_user_id.prime(card.author.id, card.viewer_state)
+
+
+async def post_connection(info: Info, page: Page[int]) -> Connection[Post]:
+    """A page of post ids as a connection, assembled in one query; the posts the viewer may
+    not see (deleted or hidden since the ids were listed) are left out."""
+    ctx = info.context
+    ids = [post_id for _, post_id in page.items]
+    cards = {c.post.id: c for c in await post_cards.visible(ctx.deps, ctx.viewer_id, ids)}
+    remember(info, cards.values())
+    viewer_id = ctx.viewer_id
+    edges = [
+        Edge(cursor=cursor, node=Post.from_card(cards[post_id], viewer_id))
+        for cursor, post_id in page.items
+        if post_id in cards
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+    )
+
+
+def ids_of(page: Page[PostRow]) -> Page[int]:
+    return Page(items=[(cursor, row.id) for cursor, row in page.items], has_next=page.has_next)

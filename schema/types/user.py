@@ -81,10 +81,11 @@ class User(Node):
     async def posts(
         self, info: Info, first: int | None = 12, after: str | None = None
     ) -> Connection[Annotated[Post, strawberry.lazy("schema.types.post")]]:
-        from schema.types.post import Post  # Post refers back to User
+        # Post refers back to User
+        from schema.types.post import ids_of, post_connection
 
         page = await self._visible_page(info, feed.profile_page, first, 12, after)
-        return Connection.from_page(page, Post.from_row)
+        return await post_connection(info, ids_of(page))
 
     @strawberry.field
     async def followers(

@@ -1,0 +1,93 @@
+"""Everything a post on screen shows, for a page of posts, in one statement.
+
+A card is a post with its author, the viewer's follow state towards that author, its media
+in carousel order, its counts and whether the viewer likes it. Listing a page through here
+costs one round trip whatever its size, and leaves nothing for nested fields to fetch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from storage import media, posts, users
+from storage.counters import PostCounts
+from storage.media import MediaRow, VariantRow
+from storage.posts import PostRow
+from storage.types import Executor
+from storage.users import UserRow
+
+
+@dataclass(frozen=True, slots=True)
+class PostCard:
+    post: PostRow
+    author: UserRow
+    viewer_state: str | None  # the viewer's follow state towards the author
+    media: tuple[MediaRow, ...]
+    counts: PostCounts
+    viewer_liked: bool
+
+
+# Media travel as an array of anonymous records. asyncpg decodes a record's fields by type,
+# but applies the pool's text jsonb codec to binary data there: variants cross as text.
+_MEDIA_FIELDS = media._FIELDS
+_MEDIA_ROW = ", ".join(
+    f"m.{name}::text" if name == "variants" else f"m.{name}" for name in _MEDIA_FIELDS
+)
+_VARIANTS_AT = _MEDIA_FIELDS.index("variants")
+
+_AUTHOR_FIELDS = users.FIELDS
+_AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in _AUTHOR_FIELDS)
+
+_CARDS = f"""
+SELECT {posts.COLUMNS}, {_AUTHOR_COLUMNS},
+       f.state AS viewer_state,
+       coalesce(c.likes, 0) AS likes,
+       coalesce(c.comments, 0) AS comments,
+       EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = $2) AS viewer_liked,
+       (SELECT array_agg(ROW({_MEDIA_ROW}) ORDER BY m.position)
+          FROM media m WHERE m.post_id = p.id) AS media
+FROM unnest($1::bigint[]) WITH ORDINALITY AS wanted (id, ord)
+JOIN posts p ON p.id = wanted.id AND p.deleted_at IS NULL
+JOIN users u ON u.id = p.author_id
+LEFT JOIN follows f ON f.follower_id = $2 AND f.followee_id = p.author_id
+LEFT JOIN LATERAL (
+    SELECT sum(s.value) FILTER (WHERE s.counter = 'likes') AS likes,
+           sum(s.value) FILTER (WHERE s.counter = 'comments') AS comments
+    FROM post_counter_shards s WHERE s.post_id = p.id
+) c ON true
+ORDER BY wanted.ord
+"""
+
+
+def _media_row(values: Any) -> MediaRow:
+    fields = dict(zip(_MEDIA_FIELDS, values, strict=True))
+    fields["variants"] = tuple(VariantRow(**v) for v in json.loads(values[_VARIANTS_AT]))
+    return MediaRow(**fields)
+
+
+def _card(r: asyncpg.Record) -> PostCard:
+    author = UserRow(**{name: r[f"author_{name}"] for name in _AUTHOR_FIELDS})
+    return PostCard(
+        post=PostRow.from_record(r),
+        author=author,
+        viewer_state=r["viewer_state"],
+        media=tuple(_media_row(m) for m in r["media"] or ()),
+        counts=PostCounts(likes=r["likes"], comments=r["comments"]),
+        viewer_liked=r["viewer_liked"],
+    )
+
+
+async def cards(db: Executor, post_ids: Sequence[int], viewer_id: int | None) -> list[PostCard]:
+    """Cards of the posts that exist (not deleted), in the order of `post_ids`.
+
+    Who may see which is not decided here: the caller applies the visibility policy.
+    """
+    if not post_ids:
+        return []
+    records = await db.fetch(_CARDS, list(post_ids), viewer_id)
+    return [_card(r) for r in records]
