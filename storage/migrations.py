@@ -71,7 +71,3 @@ async def apply(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     finally:
         await conn.close()
 
-
-async def applied_versions(pool: asyncpg.Pool) -> list[int]:
-    rows = await pool.fetch("SELECT version FROM schema_migrations ORDER BY version")
-    return [r["version"] for r in rows]

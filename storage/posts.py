@@ -20,8 +20,6 @@ class PostRow:
     hashtags: tuple[str, ...]
     status: str
     failure_reason: str | None
-    like_count: int
-    comment_count: int
     created_at: datetime
     published_at: datetime | None
 
@@ -40,8 +38,6 @@ _FIELDS = (
     "hashtags",
     "status",
     "failure_reason",
-    "like_count",
-    "comment_count",
     "created_at",
     "published_at",
 )

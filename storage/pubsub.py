@@ -43,12 +43,10 @@ class Listener:
         self._hub = hub
         self.channels = channels
         self.queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue(LISTENER_QUEUE)
-        self.dropped = 0
 
     def deliver(self, channel: str, message: str) -> None:
         if self.queue.full():
             self.queue.get_nowait()  # slow consumer: the oldest message goes
-            self.dropped += 1
         self.queue.put_nowait((channel, message))
 
     async def __anext__(self) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from server.embedded import EmbeddedStack
 from storage import migrations
 from storage.settings import Settings
 from tests.client import GraphQLClient
+from tests.round_trips import RoundTripMeter
 from workers.settings import create_worker
 
 
@@ -158,6 +159,12 @@ async def live_url(app: Starlette) -> AsyncIterator[str]:
     yield f"127.0.0.1:{port}"
     server.should_exit = True
     await task
+
+
+@pytest.fixture
+def round_trips(deps: Deps) -> RoundTripMeter:
+    """`async with round_trips() as cost: ...`, then `cost.db` and `cost.redis`."""
+    return RoundTripMeter(deps)
 
 
 @pytest.fixture

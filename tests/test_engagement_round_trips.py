@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from resolvers.deps import Deps
 from tests.client import GraphQLClient
 from tests.engagement_helpers import LIKE, Crowd, RunJobs
+from tests.round_trips import RoundTripMeter
 
 FEED_WITH_COUNTS = """query { feed(first: 20) { edges { node {
   id author { username } media { url } likeCount commentCount viewerHasLiked
@@ -19,9 +20,23 @@ FEED_WITH_COMMENTS = """query { feed(first: 20) { edges { node {
 } } } }"""
 
 
+MeasuredFeed = Callable[[str], Awaitable[tuple[int, list[dict[str, object]]]]]
+
+
 @pytest.fixture
 def crowd(gql: GraphQLClient, deps: Deps, run_jobs: RunJobs) -> Crowd:
     return Crowd(gql, deps, run_jobs)
+
+
+@pytest.fixture
+def measured_feed(crowd: Crowd, round_trips: RoundTripMeter) -> MeasuredFeed:
+    async def read(query: str) -> tuple[int, list[dict[str, object]]]:
+        (await crowd.call("reader", query)).ok()  # warm the feed cache and celebrity list
+        async with round_trips() as cost:
+            data = (await crowd.call("reader", query)).ok()
+        return cost.db, [e["node"] for e in data["feed"]["edges"]]
+
+    return read
 
 
 async def _feed_with_engagement(crowd: Crowd, posts: int) -> list[str]:
@@ -41,21 +56,12 @@ async def _feed_with_engagement(crowd: Crowd, posts: int) -> list[str]:
     return ids
 
 
-async def _round_trips(crowd: Crowd, query: str) -> tuple[int, list[dict[str, object]]]:
-    deps = crowd.deps
-    (await crowd.call("reader", query)).ok()  # warm the feed cache and celebrity list
-    await asyncio.sleep(0)
-    before = deps.db_round_trips.count
-    data = (await crowd.call("reader", query)).ok()
-    await asyncio.sleep(0)
-    nodes: list[dict[str, object]] = [e["node"] for e in data["feed"]["edges"]]
-    return deps.db_round_trips.count - before, nodes
-
-
 @pytest.mark.parametrize("posts", [2, 8])
-async def test_counts_and_viewer_likes_do_not_grow_with_the_page(crowd: Crowd, posts: int) -> None:
+async def test_counts_and_viewer_likes_do_not_grow_with_the_page(
+    crowd: Crowd, measured_feed: MeasuredFeed, posts: int
+) -> None:
     ids = await _feed_with_engagement(crowd, posts)
-    count, nodes = await _round_trips(crowd, FEED_WITH_COUNTS)
+    count, nodes = await measured_feed(FEED_WITH_COUNTS)
     assert [n["id"] for n in nodes] == ids[::-1]
     for i, node in zip(range(posts - 1, -1, -1), nodes, strict=True):
         assert node["likeCount"] == (2 if i % 2 == 0 else 1)
@@ -67,9 +73,11 @@ async def test_counts_and_viewer_likes_do_not_grow_with_the_page(crowd: Crowd, p
 
 
 @pytest.mark.parametrize("posts", [2, 8])
-async def test_comment_previews_do_not_grow_with_the_page(crowd: Crowd, posts: int) -> None:
+async def test_comment_previews_do_not_grow_with_the_page(
+    crowd: Crowd, measured_feed: MeasuredFeed, posts: int
+) -> None:
     await _feed_with_engagement(crowd, posts)
-    count, nodes = await _round_trips(crowd, FEED_WITH_COMMENTS)
+    count, nodes = await measured_feed(FEED_WITH_COMMENTS)
     for node in nodes:
         comments = node["comments"]
         assert isinstance(comments, dict)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -13,6 +12,7 @@ from resolvers.deps import Deps
 from schema import global_id
 from tests import media_samples
 from tests.client import GraphQLClient, create_post, upload
+from tests.round_trips import RoundTripMeter
 from tests.social import FEED, FOLLOW, Social
 from workers import fanout
 from workers.fanout import fanout_post
@@ -81,7 +81,7 @@ async def test_celebrity_posts_are_merged_at_read_newest_first(
 
 
 async def test_celebrity_post_costs_the_same_whatever_the_follower_count(
-    social: Social, tune: Callable[..., None]
+    social: Social, tune: Callable[..., None], round_trips: RoundTripMeter
 ) -> None:
     tune(celebrity_followers=3)
     deps = social.deps
@@ -95,12 +95,10 @@ async def test_celebrity_post_costs_the_same_whatever_the_follower_count(
             "INSERT INTO posts (author_id, status) VALUES ($1, 'published') RETURNING id",
             social.raw_id(star),
         )
-        await asyncio.sleep(0)
-        db_before, redis_before = deps.db_round_trips.count, deps.redis.round_trips
-        result = await fanout_post({"deps": deps}, post_id)
-        await asyncio.sleep(0)
+        async with round_trips() as cost:
+            result = await fanout_post({"deps": deps}, post_id)
         assert result["celebrity"] is True
-        costs.append((deps.db_round_trips.count - db_before, deps.redis.round_trips - redis_before))
+        costs.append((cost.db, cost.redis))
     assert costs[0] == costs[1]
 
 
@@ -263,10 +261,9 @@ async def test_worker_killed_mid_fan_out_resumes_without_duplicates(
 
 @pytest.mark.parametrize("posts_per_author", [2, 6])
 async def test_feed_page_round_trips_do_not_grow(
-    social: Social, tune: Callable[..., None], posts_per_author: int
+    social: Social, tune: Callable[..., None], round_trips: RoundTripMeter, posts_per_author: int
 ) -> None:
     tune(celebrity_followers=2)
-    deps = social.deps
     await social.user("reader")
     await social.user("fan")
     for name in ("norm1", "norm2", "celeb1", "celeb2", "celeb3"):
@@ -278,16 +275,14 @@ async def test_feed_page_round_trips_do_not_grow(
         for name in ("norm1", "norm2", "celeb1", "celeb2", "celeb3"):
             await social.post(name, f"{name}-{i}")
     await social.feed("reader")  # warm caches: feed cache, celebrity list, timelines
-    await asyncio.sleep(0)
-    db_before, redis_before = deps.db_round_trips.count, deps.redis.round_trips
-    page = await social.feed("reader", first=20)
-    await asyncio.sleep(0)
+    async with round_trips() as cost:
+        page = await social.feed("reader", first=20)
     assert len(page["edges"]) == min(20, 5 * posts_per_author)
     # DB: token, then the page's cards (posts, authors, follow states, media, counts and
     # likes in one statement). Redis: feed + celebrity list in one pipeline, all celebrity
     # timelines in another.
-    assert deps.db_round_trips.count - db_before == 2
-    assert deps.redis.round_trips - redis_before == 2
+    assert cost.db == 2
+    assert cost.redis == 2
 
 
 async def test_published_through_the_media_pipeline_reaches_followers(
@@ -328,7 +323,7 @@ async def test_pull_strategy_gives_the_same_feed(social: Social, tune: Callable[
 
 
 async def test_fan_out_cost_grows_per_batch_not_per_follower(
-    social: Social, monkeypatch: pytest.MonkeyPatch
+    social: Social, monkeypatch: pytest.MonkeyPatch, round_trips: RoundTripMeter
 ) -> None:
     monkeypatch.setattr(fanout, "FANOUT_BATCH", 10)
     deps = social.deps
@@ -343,11 +338,9 @@ async def test_fan_out_cost_grows_per_batch_not_per_follower(
             "INSERT INTO posts (author_id, status) VALUES ($1, 'published') RETURNING id",
             social.raw_id(author),
         )
-        await asyncio.sleep(0)
-        db_before, redis_before = deps.db_round_trips.count, deps.redis.round_trips
-        await fanout_post({"deps": deps}, post_id)
-        await asyncio.sleep(0)
-        costs.append((deps.db_round_trips.count - db_before, deps.redis.round_trips - redis_before))
+        async with round_trips() as cost:
+            await fanout_post({"deps": deps}, post_id)
+        costs.append((cost.db, cost.redis))
     # 3 and 9 followers: one batch each, same cost; 19 followers: exactly one batch more.
     assert costs[1] == costs[2]
     batch = (costs[3][0] - costs[2][0], costs[3][1] - costs[2][1])

@@ -156,7 +156,8 @@ async def test_feeds_are_independent(store: FeedStore, users: list[int]) -> None
     await store.push(entries(alice, author, [1, 2, 3]) + entries(bob, author, [3, 4]))
     assert await store.page(alice, before=None, limit=10) == newest_first([1, 2, 3])
     assert await store.page(bob, before=None, limit=10) == newest_first([3, 4])
-    await store.trim(alice, 0)
+    await store.remove_author(alice, author)
+    assert await store.page(alice, before=None, limit=10) == []
     assert await store.page(bob, before=None, limit=10) == newest_first([3, 4])
 
 
@@ -200,35 +201,6 @@ async def test_remove_author_across_a_long_feed(store: FeedStore, users: list[in
     )
     await store.remove_author(reader, gone)
     assert await store.page(reader, before=None, limit=5000) == newest_first(range(1, 2400, 2))
-
-
-async def test_trim_keeps_exactly_the_newest(store: FeedStore, users: list[int]) -> None:
-    reader, other, author = users[0], users[1], users[2]
-    await store.push(entries(reader, author, range(30)) + entries(other, author, range(30)))
-    await store.trim(reader, 12)
-    assert await store.page(reader, before=None, limit=100) == newest_first(range(18, 30))
-    await store.trim(reader, 12)  # already that short
-    assert await store.page(reader, before=None, limit=100) == newest_first(range(18, 30))
-    await store.trim(reader, 1)
-    assert await store.page(reader, before=None, limit=100) == [post(29)]
-    assert await store.page(other, before=None, limit=100) == newest_first(range(30))
-
-
-async def test_trim_beyond_the_feed_is_a_no_op_and_zero_empties_it(
-    store: FeedStore, users: list[int]
-) -> None:
-    reader, author = users[0], users[1]
-    await store.push(entries(reader, author, range(7)))
-    await store.trim(reader, 100)
-    await store.trim(reader, 7)
-    assert await store.page(reader, before=None, limit=100) == newest_first(range(7))
-    await store.trim(reader, 0)
-    assert await store.page(reader, before=None, limit=100) == []
-    await store.trim(reader, 0)  # an empty feed
-    await store.trim(users[1], 5)
-    # Pushing after a trim works as on a new feed.
-    await store.push(entries(reader, author, [3]))
-    assert await store.page(reader, before=None, limit=100) == [post(3)]
 
 
 async def test_page_of_an_unknown_or_empty_user_is_empty(

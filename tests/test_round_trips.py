@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from resolvers.deps import Deps
 from tests.client import GraphQLClient
+from tests.round_trips import RoundTripMeter
 
 FOLLOWERS_PAGE = """query($u: String!, $first: Int) { user(username: $u) {
   username followerCount viewerFollowStatus
@@ -18,18 +16,20 @@ FOLLOWERS_PAGE = """query($u: String!, $first: Int) { user(username: $u) {
 
 
 async def _round_trips(
-    deps: Deps, gql: GraphQLClient, query: str, variables: dict[str, object], token: str
+    round_trips: RoundTripMeter,
+    gql: GraphQLClient,
+    query: str,
+    variables: dict[str, object],
+    token: str,
 ) -> int:
-    await asyncio.sleep(0)  # let query-logger callbacks of earlier work land
-    before = deps.db_round_trips.count
-    (await gql(query, variables, token=token)).ok()
-    await asyncio.sleep(0)
-    return deps.db_round_trips.count - before
+    async with round_trips() as cost:
+        (await gql(query, variables, token=token)).ok()
+    return cost.db
 
 
 @pytest.mark.parametrize("followers", [2, 12])
 async def test_followers_page_costs_the_same_for_any_page_size(
-    gql: GraphQLClient, deps: Deps, followers: int
+    gql: GraphQLClient, round_trips: RoundTripMeter, followers: int
 ) -> None:
     viewer, _ = await gql.register("viewer")
     _, star_id = await gql.register("star")
@@ -38,13 +38,16 @@ async def test_followers_page_costs_the_same_for_any_page_size(
         token, fan_id = await gql.register(f"fan{i:02d}")
         await gql(follow, {"id": star_id}, token=token)
         await gql(follow, {"id": fan_id}, token=viewer)
-    count = await _round_trips(deps, gql, FOLLOWERS_PAGE, {"u": "star", "first": 20}, viewer)
+    count = await _round_trips(round_trips, gql, FOLLOWERS_PAGE, {"u": "star", "first": 20}, viewer)
     # token check, user by name, the user's follow state, followers page,
     # follow states of everyone on the page (one batch)
     assert count == 5
 
 
-async def test_viewer_query_costs_two_round_trips(gql: GraphQLClient, deps: Deps) -> None:
+async def test_viewer_query_costs_two_round_trips(
+    gql: GraphQLClient, round_trips: RoundTripMeter
+) -> None:
     token, _ = await gql.register("solo")
-    count = await _round_trips(deps, gql, "{ viewer { username followerCount } }", {}, token)
+    query = "{ viewer { username followerCount } }"
+    count = await _round_trips(round_trips, gql, query, {}, token)
     assert count == 2  # token check, user by id

@@ -85,8 +85,6 @@ class _Statements:
     page_before: Any
     scan: Any
     delete_one: Any
-    delete_below: Any
-    delete_feed: Any
 
     @classmethod
     def prepare(cls, session: Any) -> _Statements:
@@ -97,10 +95,6 @@ class _Statements:
             "page_before": f"SELECT post_id FROM {table} WHERE user_id = ? AND post_id < ? LIMIT ?",
             "scan": f"SELECT post_id, author_id FROM {table} WHERE user_id = ?",
             "delete_one": f"DELETE FROM {table} WHERE user_id = ? AND post_id = ?",
-            # Range deletes on a clustering column (Cassandra 3.0+): one range tombstone
-            # instead of one per row.
-            "delete_below": f"DELETE FROM {table} WHERE user_id = ? AND post_id < ?",
-            "delete_feed": f"DELETE FROM {table} WHERE user_id = ?",
         }
         prepared = {}
         for name, text in cql.items():
@@ -193,20 +187,6 @@ class CassandraFeedStore:
             await self._run_all(
                 self._batch(self._q.delete_one, chunk) for chunk in _chunks(doomed, BATCH_ROWS)
             )
-
-    async def trim(self, user_id: int, keep: int) -> None:
-        if keep <= 0:
-            await wait(self._session.execute_async(self._q.delete_feed, (user_id,)))
-            return
-        # No OFFSET in CQL: read the newest `keep` ids; the last is the oldest one kept.
-        kept = 0
-        oldest_kept: int | None = None
-        async for rows in self._pages(self._q.page_all, (user_id, keep)):
-            kept += len(rows)
-            oldest_kept = rows[-1][0]
-        if kept < keep or oldest_kept is None:
-            return  # the feed is no longer than `keep`
-        await wait(self._session.execute_async(self._q.delete_below, (user_id, oldest_kept)))
 
     async def close(self) -> None:
         await asyncio.to_thread(self._cluster.shutdown)

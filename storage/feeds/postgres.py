@@ -46,20 +46,5 @@ class PostgresFeedStore:
             "DELETE FROM feed_items WHERE user_id = $1 AND author_id = $2", user_id, author_id
         )
 
-    async def trim(self, user_id: int, keep: int) -> None:
-        if keep <= 0:
-            await self._db.execute("DELETE FROM feed_items WHERE user_id = $1", user_id)
-            return
-        await self._db.execute(
-            """
-            DELETE FROM feed_items WHERE user_id = $1 AND post_id < (
-                SELECT post_id FROM feed_items WHERE user_id = $1
-                ORDER BY post_id DESC OFFSET $2 - 1 LIMIT 1
-            )
-            """,
-            user_id,
-            keep,
-        )
-
     async def close(self) -> None:
         return None
