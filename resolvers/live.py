@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
 
 from resolvers.deps import Deps
-from resolvers.errors import AppError, ErrorCode
-from storage import follows, keys, pubsub
+from storage import follows, keys, pubsub, tokens
 
 logger = logging.getLogger("snapfeed.live")
 
@@ -36,33 +37,45 @@ async def token_revoked(deps: Deps, token_hash: bytes) -> None:
     await pubsub.publish(deps.redis, keys.live_token(token_hash), "revoked")
 
 
-async def feed_updates(deps: Deps, viewer_id: int, token_hash: bytes) -> AsyncIterator[int]:
+class SessionEnd(StrEnum):
+    SIGNED_OUT = "This session was signed out"
+    EXPIRED = "This session expired"
+
+
+async def session_end(deps: Deps, token_hash: bytes, expires_at: datetime) -> SessionEnd:
+    """Wait, as long as it takes, until this token is revoked (by any process) or expires.
+
+    (A socket's session ends here, not in each subscription: queries and mutations over a
+    socket act as its viewer too.)"""
+    async with deps.hub.listen([keys.live_token(token_hash)]) as listener:
+        # Subscribed now; a revocation from before is in the database instead.
+        if not await tokens.is_live(deps.db, token_hash):
+            return SessionEnd.SIGNED_OUT
+        left = (expires_at - datetime.now(UTC)).total_seconds()
+        try:
+            async with asyncio.timeout(max(left, 0)):
+                await anext(listener)
+        except TimeoutError:
+            return SessionEnd.EXPIRED
+        return SessionEnd.SIGNED_OUT
+
+
+async def feed_updates(deps: Deps, viewer_id: int) -> AsyncIterator[int]:
     """Ids of posts entering the viewer's feed: pushed ones and their celebrities' alike."""
     celebrities = await follows.celebrity_followees(
         deps.db, viewer_id, threshold=deps.settings.celebrity_followers
     )
     channels = [keys.live_feed(viewer_id), *(keys.live_author(a) for a in celebrities)]
-    revoked = keys.live_token(token_hash)
-    async with deps.hub.listen([*channels, revoked]) as listener:
-        async for channel, message in listener:
-            if channel == revoked:
-                raise AppError(ErrorCode.UNAUTHENTICATED, "This session was signed out")
+    async with deps.hub.listen(channels) as listener:
+        async for _, message in listener:
             yield int(message)
 
 
-async def post_updates(deps: Deps, post_id: int, token_hash: bytes | None) -> AsyncIterator[int]:
+async def post_updates(deps: Deps, post_id: int) -> AsyncIterator[int]:
     """Yields `post_id` after each burst of changes, at most every COALESCE_SECONDS."""
-    channels = [keys.live_post(post_id)]
-    revoked = keys.live_token(token_hash) if token_hash else None
-    if revoked:
-        channels.append(revoked)
-    async with deps.hub.listen(channels) as listener:
-        async for channel, _ in listener:
-            if channel == revoked:
-                raise AppError(ErrorCode.UNAUTHENTICATED, "This session was signed out")
+    async with deps.hub.listen([keys.live_post(post_id)]) as listener:
+        async for _ in listener:
             await asyncio.sleep(COALESCE_SECONDS)
             while not listener.queue.empty():
-                channel, _ = listener.queue.get_nowait()
-                if channel == revoked:
-                    raise AppError(ErrorCode.UNAUTHENTICATED, "This session was signed out")
+                listener.queue.get_nowait()
             yield post_id

@@ -13,12 +13,14 @@ from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers import accounts
 from resolvers.deps import Deps
 from schema.context import Context
 from server import request_id
+from server.ws_session import SessionBoundHandler
 
 CDN_PREFIX = "https://unpkg.com/"
 VENDOR_PATH = "/static/vendor/"
@@ -29,6 +31,9 @@ _NOTHING: UnsetType = UNSET
 
 
 class SnapfeedGraphQL(GraphQL[Context, None]):
+    # Sockets that end with their session (server/ws_session.py).
+    graphql_transport_ws_handler_class = SessionBoundHandler
+
     def __init__(
         self,
         schema: strawberry.Schema,
@@ -42,6 +47,8 @@ class SnapfeedGraphQL(GraphQL[Context, None]):
             allow_queries_via_get=True,
             multipart_uploads_enabled=True,
             allowed_origins=allowed_origins,
+            # Not the legacy graphql-ws protocol: its sockets would not end with the session.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self._get_deps = get_deps
 

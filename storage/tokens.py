@@ -21,6 +21,7 @@ async def insert(db: Executor, *, token_hash: bytes, user_id: int, expires_at: d
 class TokenOwner:
     user_id: int
     feed_stale: bool  # back after more than `active_days` away: fan-out skipped them
+    expires_at: datetime
 
 
 async def user_for(db: Executor, token_hash: bytes, *, active_days: int) -> TokenOwner | None:
@@ -28,7 +29,7 @@ async def user_for(db: Executor, token_hash: bytes, *, active_days: int) -> Toke
     record = await db.fetchrow(
         """
         WITH t AS (
-            SELECT user_id FROM auth_tokens
+            SELECT user_id, expires_at FROM auth_tokens
             WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
         ), touched AS (
             UPDATE users SET
@@ -39,14 +40,27 @@ async def user_for(db: Executor, token_hash: bytes, *, active_days: int) -> Toke
             WHERE users.id = t.user_id AND users.last_active_at < now() - interval '1 hour'
         )
         -- The main query sees the rows as they were before the update above.
-        SELECT t.user_id,
+        SELECT t.user_id, t.expires_at,
                u.feed_stale OR u.last_active_at < now() - make_interval(days => $2) AS stale
         FROM t JOIN users u ON u.id = t.user_id
         """,
         token_hash,
         active_days,
     )
-    return None if record is None else TokenOwner(record["user_id"], record["stale"])
+    if record is None:
+        return None
+    return TokenOwner(record["user_id"], record["stale"], record["expires_at"])
+
+
+async def is_live(db: Executor, token_hash: bytes) -> bool:
+    """Neither revoked nor expired (without marking anyone active)."""
+    return bool(
+        await db.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM auth_tokens WHERE token_hash = $1"
+            " AND revoked_at IS NULL AND expires_at > now())",
+            token_hash,
+        )
+    )
 
 
 async def clear_feed_stale(db: Executor, user_id: int) -> None:

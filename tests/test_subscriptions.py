@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
@@ -182,6 +183,35 @@ async def test_socket_on_another_process_gets_the_workers_publication(
         await social.post("author", "across processes")
         message = await _next(ws)
         assert message["payload"]["data"]["feedUpdates"]["caption"] == "across processes"
+
+
+async def _closed_with(ws: ClientConnection) -> int:
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        while True:
+            await _next(ws)
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code
+
+
+async def test_logout_on_one_process_closes_sockets_on_another(
+    social: Social, live_url: str, second_api: str
+) -> None:
+    token = await social.user("roamer")
+    login = 'mutation { login(username: "roamer", password: "correct horse") { token } }'
+    other_token = (await social.gql(login)).ok()["login"]["token"]
+    # Signed in, no subscription: the sockets themselves watch their tokens.
+    there = await _connect(second_api, token)
+    here = await _connect(live_url, other_token)
+    (await social.gql("mutation { logout }", token=token)).ok()  # this process
+    assert await _closed_with(there) == 4401
+    async with httpx.AsyncClient() as client:  # the other process
+        response = await client.post(
+            f"http://{second_api}/graphql",
+            json={"query": "mutation { logout }"},
+            headers={"Authorization": f"Bearer {other_token}"},
+        )
+    assert response.json()["data"] == {"logout": True}
+    assert await _closed_with(here) == 4401
 
 
 async def test_a_socket_whose_token_was_revoked_cannot_subscribe(

@@ -1,0 +1,95 @@
+"""graphql-transport-ws sockets that act for their viewer only while the viewer's token lives.
+
+A socket signs in once, in `connection_init`. From then on it watches that token: a logout on
+any API process (published on the token's channel) or the token's expiry closes the socket
+with 4401, and the context is signed out first so that nothing in flight acts for the viewer
+any more. Every operation the socket sends is checked against the database as well, the way
+each HTTP request is, so nothing runs in the moment between a logout and the close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
+
+from resolvers import accounts, live
+from schema.context import Context
+
+logger = logging.getLogger("snapfeed.ws")
+
+# graphql-transport-ws: the server closes with 4401 when the client is not (or no longer)
+# authorised; 1011 is an unexpected condition on the server.
+UNAUTHORIZED = 4401
+INTERNAL = 1011
+SESSION_ENDED = "This session has ended"
+
+
+class SessionBoundHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    _watcher: asyncio.Task[None] | None = None
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        ctx = self.context
+        signed_in = ctx.token is not None and ctx.token_expires_at is not None
+        if self.connection_acknowledged and signed_in and self._watcher is None:
+            self._watcher = asyncio.create_task(self._watch(), name="ws-session")
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.connection_acknowledged:
+            try:
+                alive = await self._still_signed_in()
+            except Exception:
+                logger.exception("could not check a socket's session")
+                await self._close(INTERNAL, "Try again")
+                return
+            if not alive:
+                await self._end(SESSION_ENDED)
+                return
+        await super().handle_subscribe(message)
+
+    async def shutdown(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+        await super().shutdown()
+
+    async def _still_signed_in(self) -> bool:
+        ctx = self.context
+        if ctx.signed_out:
+            return False
+        if ctx.token is None:  # an anonymous socket stays anonymous
+            return True
+        owner = await accounts.authenticate(ctx.deps, ctx.token)
+        return owner is not None and owner.user_id == ctx.viewer_id
+
+    async def _watch(self) -> None:
+        ctx = self.context
+        assert ctx.token is not None and ctx.token_expires_at is not None
+        try:
+            end = await live.session_end(
+                ctx.deps, accounts.hash_token(ctx.token), ctx.token_expires_at
+            )
+        except Exception:
+            # Without a watch the socket cannot know when to stop: the client reconnects.
+            logger.exception("could not watch a socket's session")
+            await self._close(INTERNAL, "Try again")
+            return
+        await self._end(end.value)
+
+    async def _end(self, reason: str) -> None:
+        self.context.sign_out()
+        await self._close(UNAUTHORIZED, reason)
+
+    async def _close(self, code: int, reason: str) -> None:
+        with contextlib.suppress(Exception):  # the client may have gone already
+            await self.websocket.close(code=code, reason=reason)
