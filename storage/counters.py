@@ -19,7 +19,7 @@ COUNTER_SHARDS = 16
 Counter = Literal["likes", "comments"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built for every post of a page (see storage/posts.py)
 class PostCounts:
     likes: int = 0
     comments: int = 0

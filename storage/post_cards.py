@@ -22,7 +22,7 @@ from storage.types import Executor
 from storage.users import UserRow
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every post of a page (see storage/posts.py)
 class PostCard:
     post: PostRow
     author: UserRow
@@ -40,8 +40,8 @@ _MEDIA_ROW = ", ".join(
 )
 _VARIANTS_AT = _MEDIA_FIELDS.index("variants")
 
-_AUTHOR_FIELDS = users.FIELDS
-_AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in _AUTHOR_FIELDS)
+_AUTHOR_NAMES = tuple(f"author_{name}" for name in users.FIELDS)
+_AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in users.FIELDS)
 
 _CARDS = f"""
 SELECT {posts.COLUMNS}, {_AUTHOR_COLUMNS},
@@ -71,14 +71,13 @@ def _media_row(values: Any) -> MediaRow:
 
 
 def _card(r: asyncpg.Record) -> PostCard:
-    author = UserRow(**{name: r[f"author_{name}"] for name in _AUTHOR_FIELDS})
     return PostCard(
-        post=PostRow.from_record(r),
-        author=author,
-        viewer_state=r["viewer_state"],
-        media=tuple(_media_row(m) for m in r["media"] or ()),
-        counts=PostCounts(likes=r["likes"], comments=r["comments"]),
-        viewer_liked=r["viewer_liked"],
+        PostRow.from_record(r),
+        UserRow(*[r[name] for name in _AUTHOR_NAMES]),
+        r["viewer_state"],
+        tuple([_media_row(m) for m in r["media"] or ()]),
+        PostCounts(r["likes"], r["comments"]),
+        r["viewer_liked"],
     )
 
 

@@ -11,7 +11,9 @@ import asyncpg
 from storage.types import Executor
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which makes a
+# page of rows several times slower to build. Rows are never changed once read.
+@dataclass(slots=True)
 class PostRow:
     id: int
     author_id: int
@@ -25,9 +27,17 @@ class PostRow:
 
     @classmethod
     def from_record(cls, r: asyncpg.Record) -> PostRow:
-        values = {name: r[name] for name in _FIELDS}
-        values["hashtags"] = tuple(r["hashtags"])
-        return cls(**values)
+        return cls(
+            r["id"],
+            r["author_id"],
+            r["caption"],
+            r["location"],
+            tuple(r["hashtags"]),
+            r["status"],
+            r["failure_reason"],
+            r["created_at"],
+            r["published_at"],
+        )
 
 
 _FIELDS = (

@@ -12,7 +12,9 @@ import asyncpg
 from storage.types import Executor
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which makes a
+# page of rows several times slower to build. Rows are never changed once read.
+@dataclass(slots=True)
 class UserRow:
     id: int
     username: str
@@ -26,7 +28,7 @@ class UserRow:
 
     @classmethod
     def from_record(cls, record: asyncpg.Record | dict[str, Any]) -> UserRow:
-        return cls(**{name: record[name] for name in FIELDS})
+        return cls(*[record[name] for name in FIELDS])
 
 
 FIELDS = (
