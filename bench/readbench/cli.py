@@ -1,0 +1,165 @@
+"""Options, the run in order, and the embedded stack's lifetime around it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import atexit
+import json
+import random
+import shutil
+import signal
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from feedbench.console import log
+from feedbench.deps import bench_settings
+from feedbench.report import environment, git_state
+from feedbench.stack import CHILDREN, INTERRUPT, ApiServer
+
+from server.embedded import EmbeddedStack
+from storage import migrations
+
+from . import __doc__ as package_doc
+from .config import VIEWERS
+from .measure import as_dicts, bench_server, verify
+from .report import goals, report
+from .seed import read_plan, seed_read_path
+from .server import ApiCpuMeter, start_api, stop_api
+from .wrk import ensure_wrk
+
+
+async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) -> dict[str, Any]:
+    INTERRUPT.install()
+    wrk = ensure_wrk()
+    await migrations.apply(stack.database_url)
+    log(f"seeding {args.users:,} users")
+    seeded, targets = await seed_read_path(
+        stack.database_url, args.users, args.viewers, random.Random(args.seed)
+    )
+    log(f"seeded in {seeded.seconds:.0f}s: {seeded}")
+    INTERRUPT.check()
+    plan = read_plan(args.users, args.viewers)
+    settings = bench_settings(stack, data_dir, plan)
+    (data_dir / "media").mkdir(parents=True, exist_ok=True)
+    tokens = list(seeded.tokens.values())
+    meter = ApiCpuMeter(data_dir)
+    results: dict[str, Any] = {
+        "options": {
+            "users": args.users,
+            "viewers": len(tokens),
+            "duration": args.duration,
+            "warmup": args.warmup,
+            "connections": args.connections,
+            "throughput_connections": args.throughput_connections,
+            "threads": args.threads,
+            "workers": args.workers,
+        },
+        "seed": {k: v for k, v in asdict(seeded).items() if k != "tokens"},
+        "git": git_state(),
+        "runs": [],
+        "samples": {},
+    }
+    for workers in args.workers:
+        server: ApiServer | None = None
+        try:
+            log(f"starting `snapfeed serve --workers {workers}`")
+            server = await start_api(settings, workers, meter)
+            items = await verify(server, targets, tokens, results["samples"])
+            log(f"every request answers; items per page: {items}")
+            results["runs"] += as_dicts(
+                await bench_server(
+                    wrk,
+                    server,
+                    workers,
+                    targets,
+                    tokens,
+                    meter,
+                    connections=args.connections,
+                    throughput_connections=args.throughput_connections,
+                    duration=args.duration,
+                    warmup=args.warmup,
+                    threads=args.threads,
+                    work_dir=data_dir / "wrk",
+                )
+            )
+        finally:
+            if server is not None:
+                stop_api(server, meter)
+    results["targets"] = asdict(targets)
+    results["goals"] = goals(results["runs"])
+    results["environment"] = environment(results["git"])
+    return results
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(package_doc or "").split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=2000, help="seeded users (default 2000)")
+    parser.add_argument(
+        "--viewers", type=int, default=VIEWERS, help="signed-in users whose tokens rotate"
+    )
+    parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of wrk before each run")
+    parser.add_argument(
+        "--connections", type=int, default=4, help="wrk connections of the CPU ratio runs"
+    )
+    parser.add_argument(
+        "--throughput-connections",
+        type=int,
+        default=16,
+        help="wrk connections of the feed throughput run",
+    )
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="`serve --workers` values to run"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the generator")
+    parser.add_argument("--data-dir", type=Path, help="default: a fresh temp dir")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--keep", action="store_true", help="keep the data dir")
+    args = parser.parse_args(argv)
+    if args.users < 200:
+        parser.error("--users: at least 200")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    made_here = args.data_dir is None or not args.data_dir.exists()
+    data_dir = (
+        Path(tempfile.mkdtemp(prefix="snapfeed-readbench-"))
+        if args.data_dir is None
+        else args.data_dir.resolve()
+    )
+    # SIGTERM stops the run like Ctrl-C, so the clean-up below always runs.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    if made_here and not args.keep:
+        # Registered before pgserver registers its own exit handler, so this runs after it.
+        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    stack = EmbeddedStack(data_dir)
+    status = 1
+    try:
+        log(f"data dir {data_dir}")
+        stack.start()
+        results = asyncio.run(run(args, stack, data_dir))
+        print(report(results), flush=True)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
+            log(f"wrote {args.json}")
+        status = 0
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        log("interrupted")
+        status = 130
+    finally:
+        CHILDREN.stop_all()
+        stack.stop()
+        if args.keep:
+            log(f"kept {data_dir}")
+        elif made_here:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        else:
+            log(f"left {data_dir} in place (it existed before this run)")
+    return status

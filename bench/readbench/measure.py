@@ -1,0 +1,267 @@
+"""One API server under load: every request checked once, then measured with wrk."""
+
+from __future__ import annotations
+
+import json
+import math
+import resource
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from feedbench.console import log
+from feedbench.meters import CpuMeter
+from feedbench.stack import INTERRUPT, ApiServer
+
+from .config import FEED, FLOOR, POST_ID_QUERY, REQUESTS, Request, Targets
+from .server import ApiCpuMeter
+from .wrk import WrkResult, lua_script, run_wrk
+
+
+@dataclass
+class Measurement:
+    workers: int
+    request: str
+    connections: int
+    phase: str  # "ratio" (CPU per request against the floor) or "throughput"
+    requests: int
+    req_per_s: float
+    p50_ms: float
+    p90_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+    max_ms: float
+    errors: int  # socket errors + non-2xx + answers with "errors"
+    api_ms: float  # CPU milliseconds per request, API process tree
+    postgres_ms: float
+    valkey_ms: float
+    wrk_ms: float
+    other_ms: float  # everything else busy on the machine meanwhile
+    machine_busy_share: float
+    ratio: float = math.nan  # api_ms over the floor's, same server and connections
+
+
+def body_of(request: Request, targets: Targets) -> bytes:
+    payload: dict[str, Any] = {"query": request.query}
+    if request.variables:
+        payload["variables"] = targets.variables(request)
+    return json.dumps(payload).encode()
+
+
+async def _post(
+    client: httpx.AsyncClient, url: str, body: bytes, token: str
+) -> tuple[int, dict[str, Any]]:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    response = await client.post(f"{url}/graphql", content=body, headers=headers)
+    try:
+        return response.status_code, response.json()
+    except ValueError:
+        return response.status_code, {"errors": [{"message": response.text[:300]}]}
+
+
+def _null_urls(data: Any) -> int:
+    """`url` fields answered null (media not READY, or variants the API cannot read)."""
+    if isinstance(data, dict):
+        own = int("url" in data and data["url"] is None)
+        return own + sum(_null_urls(v) for v in data.values())
+    if isinstance(data, list):
+        return sum(_null_urls(v) for v in data)
+    return 0
+
+
+def _shorten(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: (v[:2] if k == "edges" else _shorten(v)) for k, v in data.items()}
+    return data
+
+
+async def verify(
+    server: ApiServer, targets: Targets, tokens: Sequence[str], samples: dict[str, Any]
+) -> dict[str, int]:
+    """Each request once (with three different tokens), which must answer 200 without
+    errors and, for the pages, with items: a broken query is never measured. Also asks
+    the target post's GraphQL id. Returns the items each page had; one answer of each
+    request goes into `samples` (shortened to the first two edges)."""
+    items: dict[str, int] = {}
+    async with httpx.AsyncClient(timeout=60) as client:
+        if not targets.post_id:
+            body = json.dumps(
+                {"query": POST_ID_QUERY, "variables": {"username": targets.username}}
+            ).encode()
+            status, answer = await _post(client, server.url, body, tokens[0])
+            if status != 200 or answer.get("errors"):
+                raise SystemExit(f"could not read the target post's id: {answer}")
+            edges = answer["data"]["user"]["posts"]["edges"]
+            targets.post_id = edges[0]["node"]["id"]
+        for request in REQUESTS:
+            for token in tokens[:3]:
+                status, answer = await _post(client, server.url, body_of(request, targets), token)
+                if status != 200 or answer.get("errors") or not answer.get("data"):
+                    raise SystemExit(f"{request.name} does not answer cleanly: {answer}")
+                if _null_urls(answer["data"]):
+                    raise SystemExit(f"{request.name} answers media without a url: {answer}")
+                if request.items is not None:
+                    found = request.items(answer["data"])
+                    if found == 0:
+                        raise SystemExit(f"{request.name} answers an empty page: {answer}")
+                    items[request.name] = max(items.get(request.name, 0), found)
+                samples.setdefault(request.name, _shorten(answer["data"]))
+    return items
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+async def measure(
+    wrk: str,
+    server: ApiServer,
+    workers: int,
+    request: Request,
+    targets: Targets,
+    tokens: Sequence[str],
+    meter: ApiCpuMeter,
+    *,
+    connections: int,
+    duration: float,
+    warmup: float,
+    threads: int,
+    phase: str,
+    work_dir: Path,
+) -> Measurement:
+    """A warm-up run, then the measured run with CPU read from /proc around it."""
+    INTERRUPT.check()
+    slug = request.name.replace(".", "-").replace("_", "")
+    script = _write(work_dir / f"{slug}.lua", lua_script(body_of(request, targets), tokens))
+    stem = f"w{workers}-c{connections}-{slug}"
+    log(f"--workers {workers}: {request.name}, {connections} connections")
+    if warmup > 0:
+        await run_wrk(
+            wrk,
+            server.url,
+            script,
+            connections=connections,
+            duration=warmup,
+            threads=threads,
+            log_path=work_dir / f"{stem}-warmup.log",
+        )
+    rusage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = meter.snapshot()
+    result = await run_wrk(
+        wrk,
+        server.url,
+        script,
+        connections=connections,
+        duration=duration,
+        threads=threads,
+        log_path=work_dir / f"{stem}.log",
+    )
+    used = CpuMeter.delta(before, meter.snapshot())
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_cpu = (after.ru_utime - rusage.ru_utime) + (after.ru_stime - rusage.ru_stime)
+    return _measurement(workers, request.name, connections, phase, result, used, wrk_cpu)
+
+
+def _measurement(
+    workers: int,
+    name: str,
+    connections: int,
+    phase: str,
+    result: WrkResult,
+    used: dict[str, float],
+    wrk_cpu: float,
+) -> Measurement:
+    n = max(1, result.requests)
+    ours = sum(used.get(k, 0.0) for k in ("api", "postgres", "valkey", "client")) + wrk_cpu
+    total = used.get("machine_total", 0.0)
+    return Measurement(
+        workers=workers,
+        request=name,
+        connections=connections,
+        phase=phase,
+        requests=result.requests,
+        req_per_s=result.req_per_s,
+        p50_ms=result.p50_ms,
+        p90_ms=result.p90_ms,
+        p95_ms=result.p95_ms,
+        p99_ms=result.p99_ms,
+        mean_ms=result.mean_ms,
+        max_ms=result.max_ms,
+        errors=result.socket_errors + result.bad_status + result.gql_errors,
+        api_ms=1000 * used.get("api", 0.0) / n,
+        postgres_ms=1000 * used.get("postgres", 0.0) / n,
+        valkey_ms=1000 * used.get("valkey", 0.0) / n,
+        wrk_ms=1000 * wrk_cpu / n,
+        other_ms=1000 * max(0.0, used.get("machine_busy", 0.0) - ours) / n,
+        machine_busy_share=used.get("machine_busy", 0.0) / total if total else math.nan,
+    )
+
+
+async def bench_server(
+    wrk: str,
+    server: ApiServer,
+    workers: int,
+    targets: Targets,
+    tokens: Sequence[str],
+    meter: ApiCpuMeter,
+    *,
+    connections: int,
+    throughput_connections: int,
+    duration: float,
+    warmup: float,
+    threads: int,
+    work_dir: Path,
+) -> list[Measurement]:
+    """Every request at `connections` (the floor first), then the feed page at
+    `throughput_connections`; ratios against this server's floor."""
+    common: dict[str, Any] = {
+        "duration": duration,
+        "warmup": warmup,
+        "threads": threads,
+        "work_dir": work_dir,
+    }
+    runs: list[Measurement] = []
+    for request in REQUESTS:
+        runs.append(
+            await measure(
+                wrk,
+                server,
+                workers,
+                request,
+                targets,
+                tokens,
+                meter,
+                connections=connections,
+                phase="ratio",
+                **common,
+            )
+        )
+    feed = next(r for r in REQUESTS if r.name == FEED)
+    runs.append(
+        await measure(
+            wrk,
+            server,
+            workers,
+            feed,
+            targets,
+            tokens,
+            meter,
+            connections=throughput_connections,
+            phase="throughput",
+            **common,
+        )
+    )
+    floor = next(m for m in runs if m.request == FLOOR and m.phase == "ratio")
+    for m in runs:
+        if m.phase == "ratio" and floor.api_ms > 0:
+            m.ratio = m.api_ms / floor.api_ms
+    return runs
+
+
+def as_dicts(runs: Sequence[Measurement]) -> list[dict[str, Any]]:
+    return [asdict(m) for m in runs]

@@ -1,0 +1,137 @@
+"""The goals of issue 10 against the measurements, and the text report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from feedbench.table import table
+
+from .config import (
+    FEED,
+    FLOOR,
+    P95_GOAL_MS,
+    PAGES_PER_S_GOAL,
+    RATIO_GOAL,
+    REQUESTS,
+    THROUGHPUT_WORKERS,
+)
+
+RATIO_REQUESTS = {r.name for r in REQUESTS if r.ratio_goal}
+
+
+def verdict(ok: bool, errors: int) -> str:
+    if errors:
+        return "MISS (errors)"
+    return "PASS" if ok else "MISS"
+
+
+def _floor(runs: Sequence[dict[str, Any]], workers: int) -> dict[str, Any] | None:
+    for run in runs:
+        if run["workers"] == workers and run["request"] == FLOOR and run["phase"] == "ratio":
+            return run
+    return None
+
+
+def goals(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per goal and worker count; the throughput goal for THROUGHPUT_WORKERS only."""
+    out: list[dict[str, Any]] = []
+    for run in runs:
+        floor = _floor(runs, run["workers"])
+        if run["phase"] == "ratio" and run["request"] in RATIO_REQUESTS and floor:
+            out.append(
+                {
+                    "workers": run["workers"],
+                    "request": run["request"],
+                    "phase": run["phase"],
+                    "goal": f"API CPU <= {RATIO_GOAL:g}x floor",
+                    "measured": f"{run['ratio']:.1f}x ({run['api_ms']:.2f} ms against"
+                    f" {floor['api_ms']:.2f} ms)",
+                    "result": verdict(run["ratio"] <= RATIO_GOAL, run["errors"]),
+                }
+            )
+        if run["phase"] == "throughput" and run["workers"] == THROUGHPUT_WORKERS:
+            out.append(
+                {
+                    "workers": run["workers"],
+                    "request": run["request"],
+                    "phase": run["phase"],
+                    "goal": f">= {PAGES_PER_S_GOAL:g} pages/s, P95 < {P95_GOAL_MS:g} ms"
+                    f" ({run['connections']} connections)",
+                    "measured": f"{run['req_per_s']:.0f}/s, P95 {run['p95_ms']:.1f} ms",
+                    "result": verdict(
+                        run["req_per_s"] >= PAGES_PER_S_GOAL and run["p95_ms"] < P95_GOAL_MS,
+                        run["errors"],
+                    ),
+                }
+            )
+    return out
+
+
+COLUMNS = [
+    ("request", "request"),
+    ("workers", "workers"),
+    ("conns", "connections"),
+    ("req/s", "req_per_s"),
+    ("API ms/req", "api_ms"),
+    ("x floor", "ratio_text"),
+    ("PG ms/req", "postgres_ms"),
+    ("Valkey ms/req", "valkey_ms"),
+    ("others ms/req", "other_ms"),
+    ("P50 ms", "p50_ms"),
+    ("P95 ms", "p95_ms"),
+    ("P99 ms", "p99_ms"),
+    ("errors", "errors"),
+    ("goal", "goal"),
+]
+
+
+def rows(runs: Sequence[dict[str, Any]], found: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    results = {(g["workers"], g["request"], g["phase"]): g for g in found}
+    out = []
+    for run in runs:
+        row = dict(run)
+        row["ratio_text"] = f"{run['ratio']:.1f}x" if run["phase"] == "ratio" else "-"
+        goal = results.get((run["workers"], run["request"], run["phase"]))
+        row["goal"] = goal["result"] if goal else "-"
+        out.append(row)
+    return out
+
+
+def report(results: dict[str, Any]) -> str:
+    seed = results["seed"]
+    targets = results["targets"]
+    runs = results["runs"]
+    lines = [
+        "Snapfeed read path: API CPU per request against `{ __typename }` (wrk, Lua-rotated"
+        f" tokens of {seed['viewers']} signed-in users)",
+        f"seed: {seed['users']:,} users, {seed['follows']:,} follows, {seed['posts']:,} posts,"
+        f" {seed['media']:,} media, {seed['likes']:,} likes, {seed['comments']:,} comments,"
+        f" {seed['hashtags']} hashtags, {seed['feed_items']:,} feed rows,"
+        f" {seed['celebrities']} accounts at >= {seed['celebrity_followers']} followers;"
+        f" viewers follow {seed['viewers_mean_following']:.0f} on average;"
+        f" {seed['db_size_mb']:.0f} MB, seeded in {seed['seconds']:.0f}s",
+        f"targets: user {targets['username']}, #{targets['hashtag']}, post {targets['post_id']}",
+        f"wrk: {results['options']['duration']:g}s per run after a"
+        f" {results['options']['warmup']:g}s warm-up, {results['options']['threads']} thread(s)",
+        "",
+        table(rows(runs, results["goals"]), COLUMNS),
+        "",
+        "Goals (issue 10):",
+    ]
+    labels = [f"{g['request']} --workers {g['workers']}" for g in results["goals"]]
+    width = max(map(len, labels), default=0)
+    for g, label in zip(results["goals"], labels, strict=True):
+        lines.append(f"  {g['result']:<5} {label:<{width}}  {g['goal']}: {g['measured']}")
+    lines += [
+        "",
+        "API ms/req: CPU of the `snapfeed serve` process tree (supervisor and workers) from"
+        " /proc during the run, over requests completed; PG and Valkey likewise. x floor: over"
+        f" the `{FLOOR}` run of the same server at the same connections. {FEED} at"
+        f" {max((r['connections'] for r in runs), default=0)} connections is the throughput run."
+        " others: CPU of every other process on the machine meanwhile (not wrk: it used"
+        f" {max((r['wrk_ms'] for r in runs), default=0):.2f} ms/req at most); high means a"
+        " busy machine and noisy figures.",
+        f"environment: {results['environment']}",
+    ]
+    return "\n".join(lines)
