@@ -75,6 +75,10 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5_000
+    # Fields, spreads and inline fragments per document once fragments are expanded.
+    max_selections: int = 2_000
+    # Static cost per operation (schema/limits/cost.py explains the count and the default).
+    max_query_cost: int = 10_000
 
     # Pools and logging
     db_pool_min: int = 1
