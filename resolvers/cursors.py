@@ -41,9 +41,21 @@ def decode(cursor: str, kind: str, types: Sequence[type]) -> tuple[int | str, ..
         or len(data) != len(types) + 1
         or data[0] != kind
         or not all(type(v) is t for v, t in zip(data[1:], types, strict=True))
+        # Ids and times are 64-bit in PostgreSQL: a larger integer is no cursor of ours.
+        or not all(-(2**63) <= v < 2**63 for v in data[1:] if type(v) is int)
+        # and text is UTF-8 there: a JSON "\ud800" decodes to a string it cannot store.
+        or not all(_utf8(v) for v in data[1:] if type(v) is str)
     ):
         raise bad_input("Invalid cursor", field="after")
     return tuple(data[1:])
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -11,7 +11,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
-from schema.input_text import RefuseNul
+from schema.input_text import RefuseUnstorableText
 from schema.instrumentation import OperationMetrics, OperationNames
 from schema.limits.extension import QueryLimiter
 from storage.settings import Settings
@@ -31,5 +31,5 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         limiter.extension,
         lambda: ValidationCache(maxsize=256),
         lambda: OperationMetrics(operation_names),
-        RefuseNul,
+        RefuseUnstorableText,
     ]

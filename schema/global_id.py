@@ -21,7 +21,10 @@ def decode(global_id: str) -> tuple[str, int] | None:
         )
     except (ValueError, binascii.Error, UnicodeError):
         return None
-    if not type_name.isalpha() or not raw_id.isdigit() or len(raw_id) > 19:
+    # ASCII only: "²".isdigit() is true, yet int("²") fails.
+    if not (type_name.isascii() and type_name.isalpha()):
+        return None
+    if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 19:
         return None
     row_id = int(raw_id)
     return (type_name, row_id) if row_id < 2**63 else None

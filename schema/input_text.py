@@ -1,7 +1,9 @@
-"""Text input PostgreSQL can store: NUL characters are refused before execution.
+"""Text input PostgreSQL (and Redis) can store, checked before execution.
 
-GraphQL strings may carry U+0000 (as a `\\u0000` escape or in variables); PostgreSQL text
-cannot, so without this check such input would fail deep in SQL as an internal error.
+GraphQL strings may carry U+0000 (as a `\\u0000` escape or in variables), and JSON variables
+may carry unpaired UTF-16 surrogates (`"\\ud800"`) that no UTF-8 encoder accepts. Without
+this check such input would fail deep in SQL as an internal error. graphql-core's lexer
+already refuses surrogates in literals; variables and names are checked here.
 """
 
 from __future__ import annotations
@@ -14,16 +16,37 @@ from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 
 MESSAGE = "Text cannot contain NUL characters"
+SURROGATE_MESSAGE = "Text must be valid Unicode: unpaired surrogates are not allowed"
+
+
+def text_problem(value: Any) -> str | None:
+    """Why some string in `value` cannot be stored, or None. Iterative: nesting is unbounded."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return MESSAGE
+            if not item.isascii() and not _encodable(item):
+                return SURROGATE_MESSAGE
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return None
 
 
 def has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(has_nul(v) for v in value)
-    return False
+    return text_problem(value) == MESSAGE
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _NulFinder(Visitor):
@@ -34,10 +57,12 @@ class _NulFinder(Visitor):
             self.found = True
 
 
-class RefuseNul(SchemaExtension):
+class RefuseUnstorableText(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
-        if has_nul(self.execution_context.variables or {}):
-            raise GraphQLError(MESSAGE)
+        context = self.execution_context
+        problem = text_problem([context.variables or {}, context.operation_name, context.query])
+        if problem is not None:
+            raise GraphQLError(problem)
         yield
 
     def on_validate(self) -> Iterator[None]:

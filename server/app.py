@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from resolvers.deps import Deps, open_deps
 from schema.schema import build_schema
+from server.body_limits import BodyLimitMiddleware
 from server.graphql_view import STATIC_DIR, SnapfeedGraphQL
 from server.media_routes import media_routes
 from server.metrics import metrics_endpoint, networks
@@ -92,6 +93,10 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
             *media_routes(get_deps),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            # The settings of the moment: tests tune deps.settings, as resolvers read them.
+            Middleware(BodyLimitMiddleware, settings=lambda: get_deps().settings),
+        ],
         lifespan=lifespan,
     )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import strawberry
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -20,7 +24,10 @@ from resolvers import accounts
 from resolvers.deps import Deps
 from schema.context import Context
 from server import request_id
+from server.request_errors import RequestError, internal_error
 from server.ws_session import SessionBoundHandler
+
+logger = logging.getLogger("snapfeed.errors")
 
 CDN_PREFIX = "https://unpkg.com/"
 VENDOR_PATH = "/static/vendor/"
@@ -56,6 +63,37 @@ class SnapfeedGraphQL(GraphQL[Context, None]):
     def deps(self) -> Deps:
         return self._get_deps()
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive=receive)
+        # Whatever goes wrong before GraphQL runs is answered as JSON with a code, never as
+        # a bare text or an HTML 500 (e.g. PostgreSQL down while a token is checked).
+        try:
+            response = await self.run(request)
+        except RequestError as refused:
+            response = refused.response()
+        except HTTPException as refused:
+            response = RequestError(refused.status_code, refused.reason).response()
+        except Exception:
+            logger.exception(
+                "unexpected error before execution (request %s)", request_id.current.get()
+            )
+            response = internal_error()
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # json.loads also raises ValueError (an integer of over 4 300 digits, bad UTF-8) and
+        # RecursionError (arrays nested thousands deep), not only JSONDecodeError.
+        try:
+            value = json.loads(data)
+        except (ValueError, RecursionError):
+            raise RequestError(400, "Unable to parse request body as JSON") from None
+        if not isinstance(value, dict | list):
+            raise RequestError(400, "Expected a JSON object")
+        return value
+
     @cached_property
     def _ide_html(self) -> str:
         # Same files, same integrity hashes, served by Snapfeed: GraphiQL works offline.
@@ -87,6 +125,10 @@ class SnapfeedGraphQL(GraphQL[Context, None]):
                 # An invalid or revoked token is treated as no token: the request is anonymous
                 # and anything that needs a viewer answers UNAUTHENTICATED.
                 context.sign_in(await accounts.authenticate(self.deps, token), token)
+            if context.viewer_id is None and _is_multipart(request):
+                # Only uploads are multipart, and they need a viewer: refuse before the body
+                # is read, let alone spooled to disk.
+                raise RequestError(401, "Sign in to upload", headers={"WWW-Authenticate": "Bearer"})
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, Any] | None:
@@ -100,3 +142,8 @@ class SnapfeedGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         context.sign_in(owner, token)
         return _NOTHING
+
+
+def _is_multipart(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "")
+    return content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"

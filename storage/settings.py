@@ -79,6 +79,9 @@ class Settings:
     max_selections: int = 2_000
     # Static cost per operation (schema/limits/cost.py explains the count and the default).
     max_query_cost: int = 10_000
+    # Request bodies (JSON); a multipart upload may carry one video (max_video_bytes) on
+    # top of this.
+    max_request_bytes: int = 2**20
 
     # Pools and logging
     db_pool_min: int = 1

@@ -81,6 +81,9 @@ async def test_token_limit(gql: GraphQLClient) -> None:
         (b'{"variables": {}}', "application/json", 400),
         (b'{"query": 42}', "application/json", 400),
         (b"query=1", "text/plain", 400),
+        (b"42", "application/json", 400),
+        (b"null", "application/json", 400),
+        (b"[" * 100_000 + b"]" * 100_000, "application/json", 400),
     ],
 )
 async def test_malformed_bodies_are_refused(
@@ -89,6 +92,9 @@ async def test_malformed_bodies_are_refused(
     response = await http.post("/graphql", content=content, headers={"content-type": content_type})
     assert response.status_code == status, response.text
     assert "Traceback" not in response.text
+    # Refused before GraphQL runs, yet shaped like any GraphQL error, with a code.
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"} and error["message"]
 
 
 async def test_graphiql_served_to_browsers(http: httpx.AsyncClient) -> None:
