@@ -62,6 +62,8 @@ FEED_IDS = "feed(first: $n) { edges { node { id } } }"
         (f"query($n: Int = 7) {{ {FEED_IDS} }}", {}, 1 + 7 * 2),  # the variable's default
         (f"query($n: Int = 7) {{ {FEED_IDS} }}", {"n": None}, 1 + 20 * 2),
         (f"query($n: Int) {{ {FEED_IDS} }}", {"n": "x"}, 1 + 20 * 2),  # coercion refuses it
+        (f"query($n: Int) {{ {FEED_IDS} }}", {"n": 30.0}, 1 + 30 * 2),  # coerced to 30
+        (f"query($n: Int) {{ {FEED_IDS} }}", {"n": True}, 1 + 20 * 2),
         ("{ feed(first: 1000) { edges { node { id } } } }", {}, 1 + 50 * 2),  # page size cap
         ("{ feed(first: 99999999999999999999999) { edges { node { id } } } }", {}, 1 + 50 * 2),
         ("{ feed(first: -3) { edges { node { id } } } }", {}, 1),

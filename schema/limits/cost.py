@@ -149,6 +149,8 @@ def _int(value: object) -> int | None:
         return int(value.value) if len(value.value) <= 18 else 2**63
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # JSON 50.0: graphql-core coerces it to the Int 50
     return None
 
 
