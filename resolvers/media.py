@@ -10,7 +10,8 @@ from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
 from storage import media, stories
 from storage.media import MediaRow
-from storage.objects.base import UploadTarget, original_key
+from storage.objects.base import UploadTarget, original_key, original_media_id
+from storage.objects.signed_urls import InvalidUpload, UploadGrant
 from storage.settings import Settings
 
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"})
@@ -59,6 +60,19 @@ async def create_upload(deps: Deps, viewer_id: int, *, content_type: str, byte_s
         expires_in=deps.settings.upload_url_ttl_seconds,
     )
     return Ticket(row, target)
+
+
+async def check_upload_open(deps: Deps, grant: UploadGrant) -> None:
+    """Upload URLs are single use: refuse one whose media is already used, processed or gone.
+
+    (The store itself refuses a second PUT once the original exists.)
+    """
+    media_id = original_media_id(grant.key)
+    found = await media.by_ids(deps.db, [media_id]) if media_id is not None else []
+    if not found:
+        raise InvalidUpload("this upload no longer exists", status=410)
+    if found[0].post_id is not None or found[0].status != "pending":
+        raise InvalidUpload("this media is already in use", status=409)
 
 
 def check_usable(rows: dict[int, MediaRow], media_ids: list[int], viewer_id: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from resolvers.deps import Deps
+from resolvers.media import check_upload_open
 from storage.objects.base import IMMUTABLE_CACHE_CONTROL
 from storage.objects.local import LocalObjectStore
 from storage.objects.signed_urls import InvalidUpload
@@ -32,6 +34,7 @@ def media_routes(get_deps: Callable[[], Deps]) -> list[Route]:
                 request.headers.get("content-type"),
                 request.stream(),
                 now=int(time.time()),
+                accept=functools.partial(check_upload_open, get_deps()),
             )
         except InvalidUpload as refused:
             return PlainTextResponse(refused.reason, status_code=refused.status)

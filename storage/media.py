@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +49,8 @@ class MediaRow:
     video_key: str | None
     failure_reason: str | None
     created_at: datetime
+    # The unguessable part of its variant keys (storage.objects.base.variant_key). Never shown.
+    key_secret: str = field(repr=False)
 
     @classmethod
     def from_record(cls, r: asyncpg.Record) -> MediaRow:
@@ -75,6 +77,7 @@ _FIELDS = (
     "video_key",
     "failure_reason",
     "created_at",
+    "key_secret",
 )
 COLUMNS = ", ".join(f"m.{name}" for name in _FIELDS)
 
@@ -186,5 +189,90 @@ async def abandoned(db: Executor, *, older_than_seconds: int, limit: int) -> lis
     return [r["id"] for r in records]
 
 
+async def with_legacy_keys(db: Executor, *, after: int, limit: int) -> list[MediaRow]:
+    """READY media whose variants are still at keys without their secret (pre-0007).
+
+    Those of deleted posts are left to the post's clean-up.
+    """
+    # The predicate is the partial index's, so this reads only what is left to move.
+    records = await db.fetch(
+        f"""
+        SELECT {COLUMNS} FROM media m LEFT JOIN posts p ON p.id = m.post_id
+        WHERE m.status = 'ready' AND strpos(m.variants -> 0 ->> 'key', m.key_secret) = 0
+            AND m.id > $1 AND p.deleted_at IS NULL
+        ORDER BY m.id LIMIT $2
+        """,
+        after,
+        limit,
+    )
+    return [MediaRow.from_record(r) for r in records]
+
+
+async def is_live(db: Executor, media_id: int) -> bool:
+    """The media row exists and is not part of a deleted post."""
+    found = await db.fetchval(
+        """
+        SELECT EXISTS (
+            SELECT 1 FROM media m LEFT JOIN posts p ON p.id = m.post_id
+            WHERE m.id = $1 AND p.deleted_at IS NULL
+        )
+        """,
+        media_id,
+    )
+    return bool(found)
+
+
+async def move_variants(
+    db: Executor,
+    media_id: int,
+    *,
+    old: Sequence[VariantRow],
+    new: Sequence[VariantRow],
+    video_key: str | None,
+) -> bool:
+    """Point a READY media at its re-keyed variants, unless the row changed meanwhile."""
+    moved = await db.fetchval(
+        """
+        UPDATE media SET variants = $3, video_key = $4
+        WHERE id = $1 AND status = 'ready' AND variants = $2 RETURNING id
+        """,
+        media_id,
+        [v.to_json() for v in old],
+        [v.to_json() for v in new],
+        video_key,
+    )
+    return moved is not None
+
+
 async def delete(db: Executor, ids: Sequence[int]) -> None:
     await db.execute("DELETE FROM media WHERE id = ANY($1::bigint[])", list(ids))
+
+
+async def remember_deleted(db: Executor, ids: Sequence[int], *, upload_ttl_seconds: int) -> None:
+    """Tombstones for media about to be deleted whose upload URL has not expired yet.
+
+    Call before their rows go: the upload URL's lifetime is counted from the row's creation.
+    """
+    await db.execute(
+        """
+        INSERT INTO media_tombstones (media_id, sweep_after)
+        SELECT id, created_at + make_interval(secs => $2) FROM media
+        WHERE id = ANY($1::bigint[]) AND created_at + make_interval(secs => $2) > now()
+        ON CONFLICT (media_id) DO NOTHING
+        """,
+        list(ids),
+        upload_ttl_seconds,
+    )
+
+
+async def due_tombstones(db: Executor, *, limit: int) -> list[int]:
+    records = await db.fetch(
+        "SELECT media_id FROM media_tombstones WHERE sweep_after <= now()"
+        " ORDER BY sweep_after LIMIT $1",
+        limit,
+    )
+    return [r["media_id"] for r in records]
+
+
+async def forget_tombstones(db: Executor, ids: Sequence[int]) -> None:
+    await db.execute("DELETE FROM media_tombstones WHERE media_id = ANY($1::bigint[])", list(ids))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 
 from storage.objects.base import IMMUTABLE_CACHE_CONTROL, ObjectInfo, ObjectStore
 from storage.objects.local import LocalObjectStore
-from storage.objects.signed_urls import InvalidUpload, sign_upload
+from storage.objects.signed_urls import InvalidUpload, UploadGrant, sign_upload
 
 SECRET = b"local-test-secret"
 BASE = "http://snapfeed.test"
@@ -245,6 +246,48 @@ async def test_refused_upload_keeps_the_previous_object(store: LocalObjectStore)
     with pytest.raises(InvalidUpload):
         await store.receive_upload(_token(), "image/jpeg", _chunks([b"x" * 11]), now=NOW)
     assert store.file_path("originals/1").read_bytes() == b"first"
+
+
+async def test_an_upload_url_stores_once(store: LocalObjectStore, root: Path) -> None:
+    await store.receive_upload(_token(), "image/jpeg", _chunks([b"first"]), now=NOW)
+    with pytest.raises(InvalidUpload) as refused:
+        await store.receive_upload(_token(), "image/jpeg", _chunks([b"second"]), now=NOW)
+    assert refused.value.status == 409
+    assert store.file_path("originals/1").read_bytes() == b"first"
+    assert _all_files(root) == [".meta/originals/1.json", "originals/1"]
+
+
+async def test_racing_uploads_to_one_url_store_exactly_one(store: LocalObjectStore) -> None:
+    both_streaming = asyncio.Barrier(2)
+
+    async def body(data: bytes) -> AsyncIterator[bytes]:
+        yield data[:2]
+        await both_streaming.wait()  # both passed the "nothing there yet" check
+        yield data[2:]
+
+    results = await asyncio.gather(
+        *(
+            store.receive_upload(_token(), "image/jpeg", body(data), now=NOW)
+            for data in (b"aaaaa", b"bbbbb")
+        ),
+        return_exceptions=True,
+    )
+    refused = [r for r in results if isinstance(r, InvalidUpload)]
+    assert len(refused) == 1 and refused[0].status == 409
+    assert store.file_path("originals/1").read_bytes() in {b"aaaaa", b"bbbbb"}
+
+
+async def test_accept_hook_can_refuse_a_valid_token(store: LocalObjectStore, root: Path) -> None:
+    seen: list[str] = []
+
+    async def gone(grant: UploadGrant) -> None:
+        seen.append(grant.key)
+        raise InvalidUpload("no such media", status=410)
+
+    with pytest.raises(InvalidUpload) as refused:
+        await store.receive_upload(_token(), "image/jpeg", _chunks([b"x"]), now=NOW, accept=gone)
+    assert (refused.value.status, seen) == (410, ["originals/1"])
+    assert _all_files(root) == []
 
 
 async def test_upload_is_streamed_not_buffered(store: LocalObjectStore, root: Path) -> None:

@@ -55,17 +55,22 @@ async def test_presigned_upload_over_http(store: S3ObjectStore, http: httpx.Asyn
     target = await store.presign_upload(
         "originals/1", content_type="image/jpeg", byte_size=len(body), expires_in=300
     )
-    assert target.headers == {"Content-Type": "image/jpeg"}
+    assert target.headers == {"Content-Type": "image/jpeg", "If-None-Match": "*"}
     query = parse_qs(urlsplit(target.url).query)
     assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
     assert query["X-Amz-Expires"] == ["300"]
     signed = query["X-Amz-SignedHeaders"][0].split(";")
-    assert {"content-length", "content-type", "host"} <= set(signed)
+    # If-None-Match signed: real S3 refuses the PUT without it, and with it refuses a second.
+    assert {"content-length", "content-type", "host", "if-none-match"} <= set(signed)
     # Path style against a custom endpoint.
     assert target.url.startswith(f"{store.endpoint_url}/{store.bucket}/originals/1?")
 
     response = await http.put(target.url, content=body, headers=target.headers)
     assert response.status_code == 200, response.text
+    assert await store.head("originals/1") == ObjectInfo(size=len(body), content_type="image/jpeg")
+    # Single use: the same URL cannot overwrite what it uploaded.
+    again = await http.put(target.url, content=body[::-1], headers=target.headers)
+    assert again.status_code == 412
     assert await store.head("originals/1") == ObjectInfo(size=len(body), content_type="image/jpeg")
 
 

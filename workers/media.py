@@ -26,6 +26,9 @@ logger = logging.getLogger("snapfeed.workers.media")
 
 RETRY_DELAYS = (5, 30, 120, 600)  # seconds before the 2nd, 3rd, ... try
 ABANDONED_UPLOAD_SECONDS = 24 * 3600
+# Upload URLs expire `upload_url_ttl_seconds` after their row is made, give or take clocks.
+UPLOAD_URL_SLACK_SECONDS = 60
+TOMBSTONE_BATCH = 500
 
 
 async def process_post(ctx: dict[str, Any], post_id: int) -> str:
@@ -88,7 +91,7 @@ async def process_media(deps: Deps, row: MediaRow) -> None:
                 max_bytes=settings.max_video_bytes,
                 max_pixels=settings.max_image_pixels,
             )
-            video_key = variant_key(row.id, "video", "mp4")
+            video_key = variant_key(row.id, row.key_secret, "video", "mp4")
             await deps.objects.put_file(
                 video_key,
                 video.mp4_path,
@@ -108,7 +111,11 @@ async def process_media(deps: Deps, row: MediaRow) -> None:
 
         variants = [
             VariantRow(
-                v.size, variant_key(row.id, v.size, "webp"), v.width, v.height, v.content_type
+                v.size,
+                variant_key(row.id, row.key_secret, v.size, "webp"),
+                v.width,
+                v.height,
+                v.content_type,
             )
             for v in image.variants
         ]
@@ -155,11 +162,37 @@ async def delete_post_media(ctx: dict[str, Any], post_id: int) -> int:
     """Remove a deleted post's originals and variants, then its rows."""
     deps: Deps = ctx["deps"]
     rows = await media.by_post_ids(deps.db, [post_id])
+    await remember_deleted(deps, [r.id for r in rows])
     await deps.objects.delete([original_key(r.id) for r in rows])
     for row in rows:
         await deps.objects.delete_prefix(media_prefix(row.id))
     await posts.purge(deps.db, post_id)
     return len(rows)
+
+
+async def remember_deleted(deps: Deps, media_ids: list[int]) -> None:
+    """Before deleting media: sweep their keys again once their upload URLs have expired.
+
+    An S3 presigned PUT cannot be revoked, and `If-None-Match: *` only stops it while the
+    original exists: right after a delete, the URL could re-create it for nobody to remove.
+    """
+    ttl = deps.settings.upload_url_ttl_seconds + UPLOAD_URL_SLACK_SECONDS
+    await media.remember_deleted(deps.db, media_ids, upload_ttl_seconds=ttl)
+
+
+async def sweep_media_tombstones(ctx: dict[str, Any]) -> int:
+    """The second sweep of deleted media, once their upload URLs have expired."""
+    deps: Deps = ctx["deps"]
+    swept = 0
+    while ids := await media.due_tombstones(deps.db, limit=TOMBSTONE_BATCH):
+        await deps.objects.delete([original_key(i) for i in ids])
+        for media_id in ids:
+            await deps.objects.delete_prefix(media_prefix(media_id))
+        await media.forget_tombstones(deps.db, ids)
+        swept += len(ids)
+        if len(ids) < TOMBSTONE_BATCH:
+            break
+    return swept
 
 
 async def reconcile_stuck_posts(ctx: dict[str, Any]) -> int:
@@ -184,6 +217,7 @@ async def purge_abandoned_uploads(ctx: dict[str, Any]) -> int:
     deps: Deps = ctx["deps"]
     ids = await media.abandoned(deps.db, older_than_seconds=ABANDONED_UPLOAD_SECONDS, limit=1000)
     if ids:
+        await remember_deleted(deps, ids)  # only when the upload URLs outlive a day
         await deps.objects.delete([original_key(i) for i in ids])
         await media.delete(deps.db, ids)
     return len(ids)

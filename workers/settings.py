@@ -22,7 +22,9 @@ from workers.media import (
     process_post,
     purge_abandoned_uploads,
     reconcile_stuck_posts,
+    sweep_media_tombstones,
 )
+from workers.rekey import rekey_legacy_media
 from workers.stories import process_story, purge_expired_stories, reconcile_stuck_stories
 
 
@@ -54,6 +56,9 @@ CRON_JOBS = [
     # Reads already hide expired stories; this reclaims their rows and objects.
     periodic(purge_expired_stories, minute=set(range(0, 60, 5)), run_at_startup=True),
     periodic(reconcile_stuck_stories, second={30}),
+    periodic(sweep_media_tombstones, minute=set(range(2, 60, 5))),
+    # Variants processed before media had key secrets move once; then it finds nothing.
+    periodic(rekey_legacy_media, minute={7, 37}, run_at_startup=True),
 ]
 
 

@@ -13,7 +13,7 @@ from resolvers.stories import enqueue_processing
 from storage import media, stories
 from storage.objects.base import media_prefix, original_key
 from workers.imaging import MediaRejected
-from workers.media import RETRY_DELAYS, process_media
+from workers.media import RETRY_DELAYS, process_media, remember_deleted
 
 logger = logging.getLogger("snapfeed.workers.stories")
 
@@ -70,6 +70,7 @@ async def purge_expired_stories(ctx: dict[str, Any]) -> int:
     removed = 0
     while batch := await stories.expired(deps.db, now=deps.clock(), limit=EXPIRED_BATCH):
         media_ids = [media_id for _, media_id in batch]
+        await remember_deleted(deps, media_ids)
         await deps.objects.delete([original_key(i) for i in media_ids])
         for media_id in media_ids:
             await deps.objects.delete_prefix(media_prefix(media_id))

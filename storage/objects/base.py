@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-# Served with every variant: keys are content-addressed by media id and size, never rewritten
-# with different bytes, so a CDN may keep them for a year.
+# Served with every variant: keys are fixed per media and size, never rewritten with different
+# bytes, so a CDN may keep them for a year.
 IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+# A media's key secret: 128 random bits, hex (drawn by the database at insert).
+_KEY_SECRET = re.compile(r"[0-9a-f]{32}")
 
 
 def original_key(media_id: int) -> str:
@@ -18,12 +22,27 @@ def original_key(media_id: int) -> str:
     return f"originals/{media_id}"
 
 
-def variant_key(media_id: int, size: str, ext: str) -> str:
-    """A processed, metadata-free rendition: public and immutable."""
-    return f"media/{media_id}/{size.lower()}.{ext}"
+def original_media_id(key: str) -> int | None:
+    """The media id an `original_key` names; None for any other key."""
+    prefix, _, rest = key.partition("/")
+    if prefix != "originals" or not rest.isascii() or not rest.isdigit():
+        return None
+    return int(rest)
+
+
+def variant_key(media_id: int, key_secret: str, size: str, ext: str) -> str:
+    """A processed, metadata-free rendition: public and immutable.
+
+    The media's random `key_secret` makes the URL unguessable: ids are time-ordered, so
+    without it a private account's media could be found by trying ids near one's own.
+    """
+    if not _KEY_SECRET.fullmatch(key_secret):
+        raise ValueError("a media key secret is 32 lowercase hex digits")
+    return f"media/{media_id}/{key_secret}/{size.lower()}.{ext}"
 
 
 def media_prefix(media_id: int) -> str:
+    """Every variant of a media, whatever its key layout (deletions go by this)."""
     return f"media/{media_id}/"
 
 

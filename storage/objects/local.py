@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -27,6 +27,7 @@ _META_DIR = ".meta"
 _TMP_PREFIX = ".tmp-"
 _COPY_CHUNK = 1024 * 1024
 _PUBLIC_PREFIX = "media/"
+ALREADY_UPLOADED = "this upload URL has been used"
 
 
 def check_key(key: str) -> None:
@@ -81,20 +82,31 @@ class LocalObjectStore:
         )
 
     async def receive_upload(
-        self, token: str, content_type: str | None, chunks: AsyncIterator[bytes], *, now: int
+        self,
+        token: str,
+        content_type: str | None,
+        chunks: AsyncIterator[bytes],
+        *,
+        now: int,
+        accept: Callable[[UploadGrant], Awaitable[None]] | None = None,
     ) -> UploadGrant:
         """Store the body of a PUT to a signed upload URL, streamed and size-capped.
 
         Accepts at most the signed number of bytes (S3 insists on exactly that many, through
         the signed Content-Length). Nothing is left on disk unless the whole upload succeeds.
+        Single use, like an S3 PUT with `If-None-Match: *`: an object already at the key is
+        never replaced (409). `accept` may refuse a valid token by raising InvalidUpload.
         """
         try:
             grant = verify_upload(self._secret, token, now=now)
             if content_type != grant.content_type:
                 raise InvalidUpload("content type differs from the signed one", status=415)
             target = self.file_path(grant.key)
+            if accept is not None:
+                await accept(grant)
+            if await asyncio.to_thread(target.exists):
+                raise InvalidUpload(ALREADY_UPLOADED, status=409)
             handle, tmp = await asyncio.to_thread(_open_temp, target)
-            moved = False
             try:
                 received = 0
                 async for chunk in chunks:
@@ -106,14 +118,17 @@ class LocalObjectStore:
                 await asyncio.to_thread(
                     _write_meta, self._meta_path(grant.key), grant.content_type, None
                 )
-                await asyncio.to_thread(os.replace, tmp, target)
-                moved = True
+                # link(), not replace(): it fails if the key exists, so of two PUTs racing
+                # with the same URL exactly one lands, and nothing is ever overwritten.
+                try:
+                    await asyncio.to_thread(os.link, tmp, target)
+                except FileExistsError:
+                    raise InvalidUpload(ALREADY_UPLOADED, status=409) from None
             finally:
                 # Synchronous on purpose: this must run even when the task is being cancelled.
                 handle.close()
-                if not moved:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(tmp)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
         finally:
             # Stop the producer (e.g. Starlette's request.stream()) promptly when we give up.
             aclose = getattr(chunks, "aclose", None)

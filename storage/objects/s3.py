@@ -111,7 +111,11 @@ class S3ObjectStore:
     async def presign_upload(
         self, key: str, *, content_type: str, byte_size: int, expires_in: int
     ) -> UploadTarget:
-        """Content-Type and Content-Length are signed: S3 refuses any other type or size."""
+        """Content-Type and Content-Length are signed: S3 refuses any other type or size.
+
+        So is `If-None-Match: *` (S3 conditional writes): the URL creates the object once and
+        can never overwrite it, e.g. replace an original after its post was published.
+        """
         expires_at = int(time.time()) + expires_in
         self._client  # noqa: B018 -- raises when not open
         url: str = await self._presigner.generate_presigned_url(
@@ -121,12 +125,13 @@ class S3ObjectStore:
                 "Key": key,
                 "ContentType": content_type,
                 "ContentLength": byte_size,
+                "IfNoneMatch": "*",
             },
             ExpiresIn=expires_in,
         )
         return UploadTarget(
             url=url,
-            headers={"Content-Type": content_type},
+            headers={"Content-Type": content_type, "If-None-Match": "*"},
             expires_at=datetime.fromtimestamp(expires_at, UTC),
         )
 
