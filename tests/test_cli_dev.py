@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import psutil
+import pytest
 
 from tests import processes
 
@@ -50,7 +53,7 @@ def test_dev_starts_serves_and_stops_cleanly_then_reuses_its_data(tmp_path: Path
             'mutation { register(input: {username: "first_user", password: "longenough"})'
             " { user { username } } }",
         )
-        assert registered == {"data": {"register": {"user": {"username": "first_user"}}}}
+        assert registered["data"] == {"register": {"user": {"username": "first_user"}}}
         page = httpx.get(f"http://127.0.0.1:{port}/graphql", headers={"accept": "text/html"})
         assert page.status_code == 200 and "graphiql" in page.text.lower()
         assert f"http://127.0.0.1:{port}/graphql" in log.read_text()
@@ -64,7 +67,82 @@ def test_dev_starts_serves_and_stops_cleanly_then_reuses_its_data(tmp_path: Path
     try:
         processes.wait_ready(port, proc, log)
         found = _graphql(port, '{ user(username: "first_user") { username } }')
-        assert found == {"data": {"user": {"username": "first_user"}}}
+        assert found["data"] == {"user": {"username": "first_user"}}
+    finally:
+        _stop(proc, log)
+    assert _leftovers(data_dir) == []
+
+
+def _ready(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _wait(what: str, check: Callable[[], bool], proc: subprocess.Popen[bytes], log: Path) -> None:
+    for _ in range(1200):  # a generous bound: each server restarts in well under a second
+        assert proc.poll() is None, log.read_text()
+        if check():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"never happened: {what}\n{log.read_text()}")
+
+
+def _valkey(dev: subprocess.Popen[bytes]) -> psutil.Process:
+    [valkey] = [
+        p for p in psutil.Process(dev.pid).children() if "valkey" in p.name() and p.is_running()
+    ]
+    return valkey
+
+
+def _postmaster_pid(data_dir: Path) -> int | None:
+    """From PostgreSQL's lock file; None while it is (re)starting."""
+    try:
+        return int((data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
+    except (FileNotFoundError, IndexError, ValueError):
+        return None
+
+
+@pytest.mark.timeout(180)
+def test_dev_restarts_an_embedded_server_that_died(tmp_path: Path) -> None:
+    data_dir = (tmp_path / "data").resolve()
+    log = tmp_path / "dev.log"
+    port = processes.free_port()
+    proc = _start(data_dir, port, log)
+    try:
+        processes.wait_ready(port, proc, log)
+        registered = _graphql(
+            port,
+            'mutation { register(input: {username: "survivor", password: "longenough"})'
+            " { user { username } } }",
+        )
+        assert registered["data"] == {"register": {"user": {"username": "survivor"}}}
+
+        killed = _valkey(proc)
+        killed.kill()
+        _wait("Valkey comes back", lambda: _valkey(proc).pid != killed.pid, proc, log)
+        _wait("/readyz is ok again", lambda: _ready(port), proc, log)
+
+        postmaster = _postmaster_pid(data_dir)
+        assert postmaster is not None
+        psutil.Process(postmaster).kill()
+        _wait(
+            "PostgreSQL comes back",
+            lambda: _postmaster_pid(data_dir) not in (None, postmaster) and _ready(port),
+            proc,
+            log,
+        )
+        # The API serves again from both, and the data is still there.
+        found = _graphql(port, '{ user(username: "survivor") { username } }')
+        assert found["data"] == {"user": {"username": "survivor"}}
+        login = _graphql(
+            port,
+            'mutation { login(username: "survivor", password: "longenough") { token } }',
+        )
+        assert "errors" not in login, login
+        text = log.read_text()
+        assert "restarting it" in text
     finally:
         _stop(proc, log)
     assert _leftovers(data_dir) == []

@@ -10,8 +10,9 @@ from resolvers.deps import Deps
 from schema import global_id
 from storage.objects.base import original_key
 from tests.client import GraphQLClient
+from tests.round_trips import RoundTripMeter
 from tests.story_helpers import FOLLOW, MARK_SEEN, NODE, FakeClock, reels, share, tray_of
-from workers.settings import CRON_JOBS
+from workers.settings import cron_jobs
 from workers.stories import purge_expired_stories, reconcile_stuck_stories
 
 RunJobs = Callable[[], Awaitable[int]]
@@ -56,7 +57,7 @@ async def test_expired_story_is_gone_everywhere_then_cleaned_up(
         assert (await gql(MARK_SEEN, {"s": old["id"]}, token=token)).codes == ["NOT_FOUND"]
     assert len(await _objects(deps, old["media"]["id"])) == 5  # original + 4 variants
 
-    assert "cron:purge_expired_stories" in [c.name for c in CRON_JOBS]
+    assert "cron:purge_expired_stories" in [c.name for c in cron_jobs(deps.settings)]
     assert await purge_expired_stories({"deps": deps}) == 1
     assert await _objects(deps, old["media"]["id"]) == []
     assert await deps.db.fetchval("SELECT count(*) FROM story_views") == 0

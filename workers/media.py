@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,15 @@ from storage.objects.base import (
     variant_key,
 )
 from workers.imaging import MediaRejected, ProcessedImage, process_image, process_video
+from workers.imaging.processes import ChildProcesses
 
 logger = logging.getLogger("snapfeed.workers.media")
 
 RETRY_DELAYS = (5, 30, 120, 600)  # seconds before the 2nd, 3rd, ... try
 ABANDONED_UPLOAD_SECONDS = 24 * 3600
+# A job's scratch files live in `{tmp}/snapfeed-media-{pid}-*`: a worker starting up removes
+# those of dead pids (workers.liveness), which a SIGKILLed worker could not clean itself.
+TEMP_PREFIX = "snapfeed-media-"
 # Upload URLs expire `upload_url_ttl_seconds` after their row is made, give or take clocks.
 UPLOAD_URL_SLACK_SECONDS = 60
 TOMBSTONE_BATCH = 500
@@ -70,7 +75,10 @@ async def process_post(ctx: dict[str, Any], post_id: int) -> str:
 async def process_media(deps: Deps, row: MediaRow) -> None:
     """Turn one uploaded original into READY variants (idempotent: same keys, same row)."""
     settings = deps.settings
-    with tempfile.TemporaryDirectory(prefix="snapfeed-media-") as tmp:
+    # Cleanup errors ignored: after a cancellation a worker thread may still be writing here.
+    with tempfile.TemporaryDirectory(
+        prefix=f"{TEMP_PREFIX}{os.getpid()}-", ignore_cleanup_errors=True
+    ) as tmp:
         workdir = Path(tmp)
         source = workdir / "original"
         try:
@@ -83,14 +91,20 @@ async def process_media(deps: Deps, row: MediaRow) -> None:
         video_key: str | None = None
         duration_ms: int | None = None
         if row.kind == "video":
-            video = await asyncio.to_thread(
-                process_video,
-                source,
-                workdir,
-                max_seconds=settings.max_video_seconds,
-                max_bytes=settings.max_video_bytes,
-                max_pixels=settings.max_image_pixels,
-            )
+            children = ChildProcesses()
+            try:
+                video = await asyncio.to_thread(
+                    process_video,
+                    source,
+                    workdir,
+                    max_seconds=settings.max_video_seconds,
+                    max_bytes=settings.max_video_bytes,
+                    max_pixels=settings.max_image_pixels,
+                    children=children,
+                )
+            finally:
+                # On cancellation (job timeout, shutdown) the thread runs on: stop its ffmpeg.
+                children.kill_all()
             video_key = variant_key(row.id, row.key_secret, "video", "mp4")
             await deps.objects.put_file(
                 video_key,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from arq import cron, func
 from arq.cron import CronJob
 from arq.typing import WorkerCoroutine
-from arq.worker import Function, Worker
+from arq.worker import Function
 
 from resolvers.deps import Deps, open_deps
 from storage import jobs, keys
@@ -16,6 +17,7 @@ from storage.metrics import timed_job
 from storage.settings import Settings
 from workers.discovery import refresh_explore
 from workers.fanout import fanout_post, remove_post_from_feeds
+from workers.liveness import SnapfeedWorker, recover_dead_workers, remove_stale_scratch_dirs
 from workers.maintenance import purge_expired_tokens
 from workers.media import (
     delete_post_media,
@@ -48,25 +50,45 @@ FUNCTIONS = [
     job(refresh_explore, jobs.REFRESH_EXPLORE, keep_result=0, max_tries=3),
     job(process_story, jobs.PROCESS_STORY, keep_result=0, max_tries=10, timeout=600),
 ]
-CRON_JOBS = [
-    periodic(purge_expired_tokens, minute={17}, run_at_startup=True),
-    periodic(reconcile_stuck_posts, second={0}, run_at_startup=True),
-    periodic(purge_abandoned_uploads, minute={42}),
-    periodic(refresh_explore, second={15}, run_at_startup=True),
-    # Reads already hide expired stories; this reclaims their rows and objects.
-    periodic(purge_expired_stories, minute=set(range(0, 60, 5)), run_at_startup=True),
-    periodic(reconcile_stuck_stories, second={30}),
-    periodic(sweep_media_tombstones, minute=set(range(2, 60, 5))),
-    # Variants processed before media had key secrets move once; then it finds nothing.
-    periodic(rekey_legacy_media, minute={7, 37}, run_at_startup=True),
-]
 
 
-def create_worker(settings: Settings, *, deps: Deps | None = None, **overrides: Any) -> Worker:
+def every(seconds: int, *, offset: int = 0) -> dict[str, set[int]]:
+    """arq cron fields for "every `seconds`", shifted by `offset` seconds within the minute."""
+    if 0 < seconds < 60 and 60 % seconds == 0:
+        return {"second": {(s + offset) % 60 for s in range(0, 60, seconds)}}
+    if seconds >= 60 and seconds % 60 == 0 and 60 % (seconds // 60) == 0:
+        return {"minute": set(range(0, 60, seconds // 60)), "second": {offset % 60}}
+    raise ValueError(f"{seconds} s is neither a divisor of a minute nor whole minutes of an hour")
+
+
+def cron_jobs(settings: Settings) -> list[CronJob]:
+    reconcile = settings.reconcile_seconds
+    return [
+        periodic(purge_expired_tokens, minute={17}, run_at_startup=True),
+        periodic(reconcile_stuck_posts, **every(reconcile), run_at_startup=True),
+        periodic(purge_abandoned_uploads, minute={42}),
+        periodic(refresh_explore, second={15}, run_at_startup=True),
+        # Reads already hide expired stories; this reclaims their rows and objects.
+        periodic(purge_expired_stories, minute=set(range(0, 60, 5)), run_at_startup=True),
+        periodic(reconcile_stuck_stories, **every(reconcile, offset=reconcile // 2)),
+        periodic(recover_dead_workers, **every(reconcile), run_at_startup=True),
+        periodic(sweep_media_tombstones, minute=set(range(2, 60, 5))),
+        # Variants processed before media had key secrets move once; then it finds nothing.
+        periodic(rekey_legacy_media, minute={7, 37}, run_at_startup=True),
+    ]
+
+
+def create_worker(
+    settings: Settings, *, deps: Deps | None = None, **overrides: Any
+) -> SnapfeedWorker:
     """An arq worker; with `deps` given (tests) it uses them and leaves them open."""
     assert settings.redis_url, "SNAPFEED_REDIS_URL must be set"
 
     async def startup(ctx: dict[str, Any]) -> None:
+        if "deps" in ctx:  # started again after an outage
+            return
+        # A SIGKILLed worker could not remove its jobs' scratch files.
+        await asyncio.to_thread(remove_stale_scratch_dirs)
         if deps is not None:
             ctx["deps"] = deps
             return
@@ -82,7 +104,8 @@ def create_worker(settings: Settings, *, deps: Deps | None = None, **overrides: 
 
     options: dict[str, Any] = {
         "functions": FUNCTIONS,
-        "cron_jobs": CRON_JOBS,
+        "cron_jobs": cron_jobs(settings),
+        "heartbeat_seconds": settings.worker_heartbeat_seconds,
         "redis_settings": jobs.redis_settings(settings.redis_url),
         "queue_name": keys.JOB_QUEUE,
         "on_startup": startup,
@@ -94,4 +117,4 @@ def create_worker(settings: Settings, *, deps: Deps | None = None, **overrides: 
         "job_completion_wait": 30,
     }
     options.update(overrides)
-    return Worker(**options)
+    return SnapfeedWorker(**options)

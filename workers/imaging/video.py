@@ -15,6 +15,7 @@ from pathlib import Path
 import imageio_ffmpeg  # type: ignore[import-untyped]
 
 from workers.imaging.image import MediaRejected, ProcessedImage, process_image
+from workers.imaging.processes import ChildProcesses
 
 VIDEO_CONTENT_TYPES = {"video/mp4", "video/quicktime"}
 
@@ -55,7 +56,7 @@ class _Probe:
 
 def probe_duration_ms(path: Path) -> int | None:
     """Container duration in ms, or None if it is not a readable MP4/MOV or has none."""
-    return _probe(path).duration_ms
+    return _probe(path, ChildProcesses()).duration_ms
 
 
 def process_video(
@@ -65,17 +66,20 @@ def process_video(
     max_seconds: float = 90,
     max_bytes: int = 200 * 2**20,
     max_pixels: int = 50_000_000,
+    children: ChildProcesses | None = None,
 ) -> ProcessedVideo:
     """Transcode `path` into `workdir`; raises MediaRejected for unusable input.
 
-    Synchronous and CPU-bound (ffmpeg subprocesses): run it in a worker thread.
+    Synchronous and CPU-bound (ffmpeg subprocesses): run it in a worker thread, with
+    `children` to kill its ffmpeg when the job is cancelled.
     """
+    children = children or ChildProcesses()
     size = os.stat(path).st_size
     if size > max_bytes:
         raise MediaRejected(f"The file is too large (limit {max_bytes / 2**20:g} MB)")
     if size == 0:
         raise MediaRejected("The file is empty")
-    source = _probe(path)
+    source = _probe(path, children)
     if source.video_codec is None:
         raise MediaRejected(UNSUPPORTED)
     if source.width * source.height > max_pixels:
@@ -91,10 +95,11 @@ def process_video(
     # The header duration may be missing or lie, so never encode much more than the limit,
     # then judge by what was actually encoded.
     _run_or_reject(
+        children,
         _transcode_args(path, mp4, cut_s=limit_ms / 1000 + 1, audio=source.audio_codec is not None),
         timeout=60 + 4 * max_seconds,
     )
-    output = _probe(mp4)
+    output = _probe(mp4, children)
     if output.video_codec is None or output.duration_ms is None:
         raise MediaRejected(CORRUPT)
     if output.duration_ms > limit_ms:
@@ -105,6 +110,7 @@ def process_video(
     # earlier attempt in the same workdir must not pass for this one.
     poster_png.unlink(missing_ok=True)
     _run_or_reject(
+        children,
         [
             *_input_args(mp4),
             "-an",
@@ -177,22 +183,17 @@ def _output_path(workdir: Path, name: str, source: Path) -> Path:
     return target
 
 
-def _ffmpeg(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        errors="replace",
-        timeout=timeout,
-        check=False,
+def _ffmpeg(
+    children: ChildProcesses, args: list[str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    return children.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", *args], timeout=timeout
     )
 
 
-def _run_or_reject(args: list[str], timeout: float) -> None:
+def _run_or_reject(children: ChildProcesses, args: list[str], timeout: float) -> None:
     try:
-        result = _ffmpeg(args, timeout)
+        result = _ffmpeg(children, args, timeout)
     except subprocess.TimeoutExpired as exc:
         raise MediaRejected("The video took too long to process") from exc
     if result.returncode != 0:
@@ -200,9 +201,9 @@ def _run_or_reject(args: list[str], timeout: float) -> None:
         raise MediaRejected(CORRUPT) from RuntimeError(result.stderr[-2000:])
 
 
-def _probe(path: Path) -> _Probe:
+def _probe(path: Path, children: ChildProcesses) -> _Probe:
     # With no output file ffmpeg exits 1 after printing the input banner; that is expected.
-    stderr = _ffmpeg(_input_args(path), PROBE_TIMEOUT_S).stderr
+    stderr = _ffmpeg(children, _input_args(path), PROBE_TIMEOUT_S).stderr
     duration = _DURATION.search(stderr)
     video = _VIDEO.search(stderr)
     audio = _AUDIO.search(stderr)
