@@ -150,13 +150,26 @@ async def login(deps: Deps, *, username: str, password: str, client_ip: str) -> 
     return await _issue_token(deps, user)
 
 
-async def authenticate(deps: Deps, token: str) -> TokenOwner | None:
-    return await tokens.user_for(deps.db, hash_token(token), active_days=deps.settings.active_days)
+async def authenticate(deps: Deps, token: str, *, fresh: bool = False) -> TokenOwner | None:
+    """The token's owner while the token lives. Remembered for a few seconds per process
+    (resolvers/sessions.py); `fresh` asks the database whatever is remembered."""
+    token_hash = hash_token(token)
+    if not fresh:
+        cached = deps.sessions.get(token_hash)
+        if cached is not None:
+            return cached
+    owner = await tokens.user_for(deps.db, token_hash, active_days=deps.settings.active_days)
+    if owner is not None:
+        deps.sessions.put(token_hash, owner)
+    return owner
 
 
 async def logout(deps: Deps, token: str) -> bool:
-    revoked = await tokens.revoke(deps.db, hash_token(token))
-    await live.token_revoked(deps, hash_token(token))  # ends this token's live sockets
+    token_hash = hash_token(token)
+    revoked = await tokens.revoke(deps.db, token_hash)
+    deps.sessions.forget(token_hash)
+    # Every process forgets it and ends its live sockets.
+    await live.token_revoked(deps, token_hash)
     return revoked
 
 

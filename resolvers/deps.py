@@ -11,6 +11,7 @@ from arq.connections import ArqRedis
 
 from resolvers.passwords import Passwords
 from resolvers.rates import parse_rates
+from resolvers.sessions import TokenCache
 from storage.feed_cache import FeedCache
 from storage.feeds.base import FeedStore
 from storage.feeds.open import open_feed_store
@@ -34,11 +35,13 @@ class Deps:
     feed_cache: FeedCache
     passwords: Passwords
     hub: Hub
+    sessions: TokenCache  # owners of recently seen bearer tokens
     db_round_trips: RoundTripCounter = field(default_factory=RoundTripCounter)
     # The time as the domain sees it (story expiry, ranking); tests move it forward.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     async def close(self) -> None:
+        await self.sessions.close()
         await self.hub.close()
         await self.feeds.close()
         await self.objects.close()
@@ -75,6 +78,7 @@ async def open_deps(settings: Settings, *, database_url: str, redis_url: str) ->
         counter=counter,
     )
     redis = open_redis(redis_url)
+    hub = Hub(redis)
     return Deps(
         settings=settings,
         db=db,
@@ -89,6 +93,7 @@ async def open_deps(settings: Settings, *, database_url: str, redis_url: str) ->
         ),
         feed_cache=FeedCache(redis, ttl_seconds=settings.active_days * 86_400),
         passwords=Passwords(settings),
-        hub=Hub(redis),
+        hub=hub,
+        sessions=TokenCache(hub, settings.token_cache_seconds),
         db_round_trips=counter,
     )

@@ -129,6 +129,7 @@ async def rebuild(deps: Deps, user_id: int) -> int:
     await deps.feeds.push([FeedEntry(user_id, post_id, author) for post_id, author in newest])
     await deps.feed_cache.drop_feeds([user_id])
     await tokens.clear_feed_stale(deps.db, user_id)
+    deps.sessions.feed_rebuilt(user_id)
     logger.info("rebuilt the feed of user %s (%d posts)", user_id, len(newest))
     return len(newest)
 

@@ -34,7 +34,8 @@ async def post_changed(deps: Deps, post_id: int) -> None:
 
 
 async def token_revoked(deps: Deps, token_hash: bytes) -> None:
-    await pubsub.publish(deps.redis, keys.live_token(token_hash), "revoked")
+    channels = [keys.live_token(token_hash), keys.LIVE_REVOCATIONS]
+    await pubsub.publish_many(deps.redis, channels, token_hash.hex())
 
 
 class SessionEnd(StrEnum):

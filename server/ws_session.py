@@ -69,7 +69,7 @@ class SessionBoundHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return False
         if ctx.token is None:  # an anonymous socket stays anonymous
             return True
-        owner = await accounts.authenticate(ctx.deps, ctx.token)
+        owner = await accounts.authenticate(ctx.deps, ctx.token, fresh=True)
         return owner is not None and owner.user_id == ctx.viewer_id
 
     async def _watch(self) -> None:

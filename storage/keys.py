@@ -87,6 +87,8 @@ LIVE_FEED = "live:feed:{user_id}"  # a post entered this user's home feed
 LIVE_AUTHOR = "live:author:{author_id}"  # a celebrity published (their followers listen)
 LIVE_POST = "live:post:{post_id}"  # status or counts of a post changed
 LIVE_TOKEN = "live:token:{token_hash}"  # this bearer token was revoked
+# Every revocation, as the token hash in hex: each API process forgets its cached owner.
+LIVE_REVOCATIONS = "live:revocations"
 
 
 def live_feed(user_id: int) -> str:

@@ -70,4 +70,3 @@ async def apply(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
             await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
     finally:
         await conn.close()
-

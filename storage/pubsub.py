@@ -63,6 +63,10 @@ class Hub:
         self._listeners: dict[str, set[Listener]] = defaultdict(set)
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        # Bumped when the subscriber connection fails and again once it reads again:
+        # whatever was published in between never arrived here.
+        self.generation = 0
+        self.connected = True
 
     @contextlib.asynccontextmanager
     async def listen(self, channels: Sequence[str]) -> AsyncIterator[Listener]:
@@ -105,8 +109,14 @@ class Hub:
                 raise
             except Exception:
                 logger.exception("pub/sub connection failed; retrying")
+                if self.connected:
+                    self.connected = False
+                    self.generation += 1
                 await asyncio.sleep(1)
                 continue
+            if not self.connected:
+                self.connected = True
+                self.generation += 1
             if message is None or message.get("type") != "message":
                 if not self._listeners:
                     await asyncio.sleep(0.05)

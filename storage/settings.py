@@ -56,6 +56,7 @@ class Settings:
 
     # Accounts
     token_ttl_days: int = 30
+    token_cache_seconds: int = 10  # how long an API process remembers a token's owner; 0: never
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
     argon2_parallelism: int = 2
