@@ -15,10 +15,11 @@ import psutil
 import pytest
 
 from resolvers.deps import Deps
-from storage import keys, worker_registry
+from storage import jobs, keys, worker_registry
+from storage.settings import Settings
 from workers.imaging.processes import ChildProcesses, JobCancelled
 from workers.liveness import backoff_delay, stale_scratch_dirs
-from workers.settings import every
+from workers.settings import create_worker, every
 
 
 @pytest.mark.parametrize(
@@ -141,3 +142,21 @@ async def test_registry_releases_only_the_jobs_of_dead_workers(deps: Deps) -> No
     assert await redis.smembers(keys.WORKERS) == {b"alive"}  # type: ignore[misc]
     assert not await redis.exists(keys.worker_jobs("dead"))
     assert await worker_registry.recover_dead(redis) == {}
+
+
+async def test_a_worker_records_its_jobs_and_leaves_cleanly(deps: Deps, settings: Settings) -> None:
+    await jobs.enqueue(deps.jobs, jobs.REFRESH_EXPLORE, job_id="refresh-now")
+    worker = create_worker(settings, deps=deps, burst=True, poll_delay=0.01, cron_jobs=[])
+    recorded: list[set[bytes]] = []
+
+    async def watch(ctx: dict[str, object]) -> None:
+        recorded.append(await deps.redis.smembers(keys.worker_jobs(worker.worker_id)))  # type: ignore[misc]
+
+    worker.on_job_start = watch
+    try:
+        await worker.async_run()
+    finally:
+        await worker.close()
+    assert worker.jobs_complete == 1
+    assert recorded == [{b"refresh-now"}]  # claimed and recorded in one transaction
+    assert await deps.redis.keys("snapfeed:worker*") == []

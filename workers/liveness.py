@@ -56,6 +56,16 @@ class SnapfeedWorker(Worker):
         # Jobs whose run ended on a Redis error: arq may not have finished them, so their
         # in-progress keys are released once Redis answers again.
         self._unreleased: set[str] = set()
+        given_shutdown = self.on_shutdown
+
+        async def shutdown(ctx: dict[Any, Any]) -> None:
+            # arq calls this from close() once every job has finished or been re-queued.
+            with contextlib.suppress(*UNAVAILABLE):
+                await worker_registry.leave(self.pool, self.worker_id)
+            if given_shutdown is not None:
+                await given_shutdown(ctx)
+
+        self.on_shutdown = shutdown
 
     async def main(self) -> None:
         beat = asyncio.create_task(self._beat_forever(), name="worker-heartbeat")
@@ -132,9 +142,10 @@ class SnapfeedWorker(Worker):
     async def run_job(self, job_id: str, score: int) -> None:
         try:
             await super().run_job(job_id, score)
-        except UNAVAILABLE:
+        except UNAVAILABLE as exc:
+            # Not re-raised: arq would stop the worker (or fail its close()) over it.
+            logger.warning("job %s interrupted by an outage (%r)", job_id, exc)
             self._unreleased.add(job_id)
-            raise
         finally:
             if job_id not in self._unreleased:
                 try:
@@ -160,14 +171,6 @@ class SnapfeedWorker(Worker):
             await worker_registry.release(self.pool, self.worker_id, lost)
             self._unreleased -= lost
             logger.info("released %d job(s) interrupted by an outage", len(lost))
-
-    async def close(self) -> None:
-        if self._pool is not None:
-            # arq gathers them too (and re-queues the cancelled); then nothing runs here.
-            await asyncio.gather(*self.tasks.values(), return_exceptions=True)
-            with contextlib.suppress(*UNAVAILABLE):
-                await worker_registry.leave(self.pool, self.worker_id)
-        await super().close()
 
 
 async def recover_dead_workers(ctx: dict[str, Any]) -> int:
