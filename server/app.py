@@ -38,6 +38,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        logger.info("event loop: %s", type(asyncio.get_running_loop()).__module__)
         if "deps" in holder:
             yield
             return

@@ -19,6 +19,7 @@ from arq.worker import Worker
 from prometheus_client import start_http_server
 
 from schema.schema import build_schema
+from server import loop as event_loop
 from server.app import create_app
 from server.embedded import EmbeddedStack
 from server.logs import configure
@@ -100,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     if args.command == "migrate":
-        asyncio.run(_migrate(settings))
+        event_loop.run(_migrate(settings))
         return 0
     if args.command == "serve":
         if args.workers > 1:
@@ -111,13 +112,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 workers=args.workers,
                 log_config=None,
                 proxy_headers=True,
+                loop=event_loop.UVICORN_LOOP,
             )
         else:
-            asyncio.run(_serve(settings))
+            event_loop.run(_serve(settings))
         return 0
     if settings.worker_metrics_port:
         # The worker has no web server of its own: job and fan-out metrics are served here.
         start_http_server(settings.worker_metrics_port)
+    event_loop.use_for_new_loops()
     create_worker(settings, burst=args.burst).run()
     return 0
 
@@ -159,7 +162,7 @@ def _dev(settings: Settings, *, seed_new: bool) -> int:
             # The demo seeding registers a dozen users from this one address (0 stays no limit).
             register_rate=settings.register_rate and max(settings.register_rate, DEV_REGISTER_RATE),
         )
-        asyncio.run(_run_dev(settings, stack, seed_new=seed_new))
+        event_loop.run(_run_dev(settings, stack, seed_new=seed_new))
     except KeyboardInterrupt:
         pass
     finally:

@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import orjson
 import strawberry
 from cross_web import HTTPException
 from starlette.requests import Request
@@ -82,6 +83,10 @@ class SnapfeedGraphQL(GraphQL[Context, None]):
             )
             response = internal_error()
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: a feed page's response is encoded several times faster than by json.
+        return orjson.dumps(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         # json.loads also raises ValueError (an integer of over 4 300 digits, bad UTF-8) and

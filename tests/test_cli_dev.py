@@ -57,6 +57,7 @@ def test_dev_starts_serves_and_stops_cleanly_then_reuses_its_data(tmp_path: Path
         page = httpx.get(f"http://127.0.0.1:{port}/graphql", headers={"accept": "text/html"})
         assert page.status_code == 200 and "graphiql" in page.text.lower()
         assert f"http://127.0.0.1:{port}/graphql" in log.read_text()
+        assert '"event loop: uvloop"' in log.read_text()  # JSON logs: the message is quoted
         assert _leftovers(data_dir), "the embedded servers should run under the data dir"
     finally:
         _stop(proc, log)
