@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from resolvers import ratelimit
@@ -107,23 +108,23 @@ class VariantView:
     content_type: str
 
 
-def variant_views(deps: Deps, row: MediaRow) -> list[VariantView]:
+def variant_views(public_url: Callable[[str], str], row: MediaRow) -> list[VariantView]:
     """Public URLs of a media's variants; none until it is READY."""
     if row.status != "ready":
         return []
     return [
-        VariantView(v.size, deps.objects.public_url(v.key), v.width, v.height, v.content_type)
+        VariantView(v.size, public_url(v.key), v.width, v.height, v.content_type)
         for v in row.variants
     ]
 
 
-def variant_url(deps: Deps, row: MediaRow, size: str) -> str | None:
+def variant_url(public_url: Callable[[str], str], row: MediaRow, size: str) -> str | None:
     """The public URL of one variant (None until READY): a page asks this once per item."""
     if row.status != "ready":
         return None
     for v in row.variants:
         if v.size == size:
-            return deps.objects.public_url(v.key)
+            return public_url(v.key)
     return None
 
 
@@ -131,7 +132,7 @@ async def story_of(deps: Deps, media_id: int) -> int | None:
     return await stories.id_for_media(deps.db, media_id)
 
 
-def video_url(deps: Deps, row: MediaRow) -> str | None:
+def video_url(public_url: Callable[[str], str], row: MediaRow) -> str | None:
     if row.status != "ready" or row.video_key is None:
         return None
-    return deps.objects.public_url(row.video_key)
+    return public_url(row.video_key)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,12 +20,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from storage import keys
-from storage.pubsub import Hub
+from storage.pubsub import Hub, Listener
 from storage.tokens import TokenOwner
 
 logger = logging.getLogger("snapfeed.sessions")
 
 RETRY_SECONDS = 5.0  # before listening again after the revocation channel failed
+PROBE_SECONDS = 1.0  # before publishing another probe while subscribing
 
 
 @dataclass(slots=True)
@@ -96,6 +98,7 @@ class TokenCache:
     async def _listen(self) -> None:
         try:
             async with self._hub.listen([keys.LIVE_REVOCATIONS]) as listener:
+                await self._confirm(listener)
                 self._listening.set()
                 async for _, message in listener:
                     with contextlib.suppress(ValueError):
@@ -110,6 +113,21 @@ class TokenCache:
             self._entries.clear()
             self._by_user.clear()
             self._task = None
+
+    async def _confirm(self, listener: Listener) -> None:
+        """Wait until the subscription is in force on the server: a SUBSCRIBE sent is not yet
+        one served, and a revocation published in between would be missed. A probe of our
+        own coming back proves it (it is not hex, so other processes ignore it)."""
+        probe = f"probe:{secrets.token_hex(8)}"
+        while True:
+            await self._hub.publish(keys.LIVE_REVOCATIONS, probe)
+            try:
+                async with asyncio.timeout(PROBE_SECONDS):
+                    while (await anext(listener))[1] != probe:
+                        pass
+                return
+            except TimeoutError:
+                continue
 
     async def close(self) -> None:
         if self._task is not None:

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from schema.context import Context
 from schema.errors import format_result, log_unexpected
+from schema.execution import FastExecutionContext
 from schema.extensions import schema_extensions
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.engagement import EngagementMutations
@@ -86,4 +87,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         types=[User, Post, Media, Story, Comment],
         extensions=schema_extensions(settings),
+        execution_context_class=FastExecutionContext,
     )

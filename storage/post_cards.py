@@ -16,7 +16,7 @@ import asyncpg
 
 from storage import media, posts, users
 from storage.counters import PostCounts
-from storage.media import MediaRow, VariantRow
+from storage.media import MediaRow
 from storage.posts import PostRow
 from storage.types import Executor
 from storage.users import UserRow
@@ -34,11 +34,9 @@ class PostCard:
 
 # Media travel as an array of anonymous records. asyncpg decodes a record's fields by type,
 # but applies the pool's text jsonb codec to binary data there: variants cross as text.
-_MEDIA_FIELDS = media._FIELDS
 _MEDIA_ROW = ", ".join(
-    f"m.{name}::text" if name == "variants" else f"m.{name}" for name in _MEDIA_FIELDS
+    f"m.{name}::text" if name == "variants" else f"m.{name}" for name in media.FIELDS
 )
-_VARIANTS_AT = _MEDIA_FIELDS.index("variants")
 
 _AUTHOR_NAMES = tuple(f"author_{name}" for name in users.FIELDS)
 _AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in users.FIELDS)
@@ -64,10 +62,9 @@ ORDER BY wanted.ord
 """
 
 
-def _media_row(values: Any) -> MediaRow:
-    fields = dict(zip(_MEDIA_FIELDS, values, strict=True))
-    fields["variants"] = tuple(VariantRow(**v) for v in json.loads(values[_VARIANTS_AT]))
-    return MediaRow(**fields)
+def _media_row(record: Any) -> MediaRow:
+    values = list(record)
+    return MediaRow.from_values(values, json.loads(values[media.VARIANTS_AT]))
 
 
 def _card(r: asyncpg.Record) -> PostCard:

@@ -68,6 +68,9 @@ class Hub:
         self.generation = 0
         self.connected = True
 
+    async def publish(self, channel: str, message: str) -> None:
+        await publish(self._redis, channel, message)
+
     @contextlib.asynccontextmanager
     async def listen(self, channels: Sequence[str]) -> AsyncIterator[Listener]:
         listener = Listener(self, tuple(channels))

@@ -47,7 +47,7 @@ class PostMutations:
             byte_size=input.byte_size,
         )
         return UploadTicket(
-            media=Media.from_row(ticket.media, ctx.viewer_id),
+            media=Media.from_row(ticket.media, ctx),
             upload_url=ticket.target.url,
             upload_headers=[HttpHeader(name=k, value=v) for k, v in ticket.target.headers.items()],
             expires_at=ticket.target.expires_at,

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
 
 from resolvers import media
 from schema import global_id
+from schema.context import Context
 from schema.info import Info
 from schema.types.media_kind import MediaKind
 from schema.types.media_size import MediaSize
@@ -16,6 +19,9 @@ from storage.media import MediaRow
 @strawberry.type
 class Media(Node):
     row: strawberry.Private[MediaRow]
+    # The object store's URL maker: the URL fields need nothing from the operation's context
+    # (schema/execution.py then serves them without building a resolve info).
+    public_url: strawberry.Private[Callable[[str], str]]
     kind: MediaKind
     status: MediaStatus
     width: int | None
@@ -27,9 +33,10 @@ class Media(Node):
     )
 
     @classmethod
-    def from_row(cls, row: MediaRow, viewer_id: int | None) -> Media:
+    def from_row(cls, row: MediaRow, ctx: Context) -> Media:
         return cls(
             row=row,
+            public_url=ctx.deps.objects.public_url,
             id=strawberry.ID(global_id.encode("Media", row.id)),
             kind=MediaKind(row.kind.upper()),
             status=MediaStatus(row.status.upper()),
@@ -37,20 +44,20 @@ class Media(Node):
             height=row.height,
             blurhash=row.blurhash,
             duration_ms=row.duration_ms,
-            failure_reason=row.failure_reason if viewer_id == row.owner_id else None,
+            failure_reason=row.failure_reason if ctx.viewer_id == row.owner_id else None,
         )
 
     @strawberry.field(description="Null until READY. For a video, its poster image.")
-    def url(self, info: Info, size: MediaSize | None = MediaSize.FEED) -> str | None:
-        return media.variant_url(info.context.deps, self.row, (size or MediaSize.FEED).value)
+    def url(self, size: MediaSize | None = MediaSize.FEED) -> str | None:
+        return media.variant_url(self.public_url, self.row, (size or MediaSize.FEED).value)
 
     @strawberry.field
-    def variants(self, info: Info) -> list[MediaVariant]:
-        return [MediaVariant.from_view(v) for v in media.variant_views(info.context.deps, self.row)]
+    def variants(self) -> list[MediaVariant]:
+        return [MediaVariant.from_view(v) for v in media.variant_views(self.public_url, self.row)]
 
     @strawberry.field(description="The H.264/AAC MP4 of a READY video; null for photos.")
-    def video_url(self, info: Info) -> str | None:
-        return media.video_url(info.context.deps, self.row)
+    def video_url(self) -> str | None:
+        return media.video_url(self.public_url, self.row)
 
     @classmethod
     async def load(cls, info: Info, media_id: int) -> Media | None:
@@ -60,7 +67,7 @@ class Media(Node):
             return None
         if row.owner_id != info.context.viewer_id and not await _container_visible(info, row):
             return None
-        return cls.from_row(row, info.context.viewer_id)
+        return cls.from_row(row, info.context)
 
 
 async def _container_visible(info: Info, row: MediaRow) -> bool:

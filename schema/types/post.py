@@ -10,6 +10,7 @@ import strawberry
 from resolvers import post_cards
 from resolvers.cursors import Page
 from schema import global_id
+from schema.context import Context
 from schema.info import Info
 from schema.types.connection import Connection
 from schema.types.edge import Edge
@@ -45,8 +46,9 @@ class Post(Node):
     )
 
     @classmethod
-    def from_card(cls, card: PostCard, viewer_id: int | None) -> Post:
+    def from_card(cls, card: PostCard, ctx: Context) -> Post:
         row = card.post
+        viewer_id = ctx.viewer_id
         return cls(
             row=row,
             id=strawberry.ID(global_id.encode("Post", row.id)),
@@ -56,7 +58,7 @@ class Post(Node):
             status=PostStatus(row.status.upper()),
             created_at=row.created_at,
             author=User.from_row(card.author),
-            media=[Media.from_row(m, viewer_id) for m in card.media],
+            media=[Media.from_row(m, ctx) for m in card.media],
             like_count=card.counts.likes,
             comment_count=card.counts.comments,
             viewer_has_liked=card.viewer_liked,
@@ -67,7 +69,7 @@ class Post(Node):
     async def load(cls, info: Info, post_id: int) -> Post | None:
         """The post if the viewer may see it; None when missing, deleted or private."""
         card = await info.context.loaders.post_card_by_id.load(post_id)
-        return None if card is None else cls.from_card(card, info.context.viewer_id)
+        return None if card is None else cls.from_card(card, info.context)
 
     @classmethod
     async def fresh(cls, info: Info, post_id: int) -> Post | None:
@@ -103,9 +105,8 @@ async def post_connection(info: Info, page: Page[int]) -> Connection[Post]:
     ids = [post_id for _, post_id in page.items]
     cards = {c.post.id: c for c in await post_cards.visible(ctx.deps, ctx.viewer_id, ids)}
     remember(info, cards.values())
-    viewer_id = ctx.viewer_id
     edges = [
-        Edge(cursor=cursor, node=Post.from_card(cards[post_id], viewer_id))
+        Edge(cursor=cursor, node=Post.from_card(cards[post_id], ctx))
         for cursor, post_id in page.items
         if post_id in cards
     ]

@@ -59,7 +59,7 @@ class Story(Node):
     async def media(self, info: Info) -> Media:
         row = await info.context.loaders.media_by_id.load(self.row.media_id)
         assert row is not None, "a story's media is deleted with the story"
-        return Media.from_row(row, info.context.viewer_id)
+        return Media.from_row(row, info.context)
 
     @strawberry.field
     async def viewer_has_seen(self, info: Info) -> bool:

@@ -1,0 +1,268 @@
+"""graphql-core's executor with a fast path for plain attribute fields.
+
+A page is assembled before its fields are completed (schema/types/post.py): almost every
+field below a connection is a plain attribute of an object already in hand. graphql-core
+still builds a resolve-info object, calls Strawberry's resolver wrapper and checks for
+awaitables for each of them, which is most of a page's CPU. Here a field Strawberry calls
+"basic" (no resolver, no arguments, no extensions, so its value is `getattr(source, name)`),
+or one whose synchronous resolver needs only its object and leaf arguments (`Media.url`),
+is read and completed directly: leaves are serialised, objects recurse into their
+sub-selection, lists item by item. Anything else, and any value the fast path does not
+expect (a null in a non-null position, an abstract type, a value that does not serialise),
+goes through graphql-core's own path, which then reports errors exactly as it always does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    GraphQLField,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+)
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path, Undefined
+from strawberry import ID
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryOptional
+from strawberry.types.enum import StrawberryEnumDefinition
+from strawberry.types.field import StrawberryField
+
+# A completion the fast path declines; graphql-core's path then handles the field.
+_DECLINED: Any = object()
+_MISSING: Any = object()
+# Strawberry's is_type_of is an isinstance check that never reads its info.
+_NO_INFO: Any = None
+
+Convert = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FastRead:
+    """How the fast path reads a field: an attribute, or a synchronous resolver that needs
+    nothing but its object and leaf arguments (no info, root or parent)."""
+
+    attribute: str | None = None
+    resolver: Callable[..., Any] | None = None
+    arguments: tuple[tuple[str, str, Convert], ...] = ()  # graphql name, python name, convert
+
+
+_READS: dict[int, FastRead | None] = {}
+
+
+def fast_read(field: GraphQLField) -> FastRead | None:
+    key = id(field)
+    try:
+        return _READS[key]
+    except KeyError:
+        pass
+    read = _plan(field)
+    _READS[key] = read
+    return read
+
+
+def _plan(field: GraphQLField) -> FastRead | None:
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField) or definition.extensions:
+        return None
+    if definition.is_basic_field:
+        if field.args or not getattr(field.resolve, "_is_default", False):
+            return None
+        return FastRead(attribute=definition.python_name)
+    resolver = definition.base_resolver
+    if resolver is None or resolver.is_async or resolver.self_parameter is None:
+        return None
+    if resolver.info_parameter or resolver.root_parameter or resolver.parent_parameter:
+        return None
+    arguments = []
+    for (graphql_name, _), argument in zip(field.args.items(), definition.arguments, strict=True):
+        convert = _leaf_converter(argument.type)
+        if convert is None:
+            return None
+        arguments.append((graphql_name, argument.python_name, convert))
+    return FastRead(resolver=resolver._unbound_wrapped_func, arguments=tuple(arguments))
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _leaf_converter(annotation: Any) -> Convert | None:
+    """graphql-core's coerced value of a leaf argument -> what the resolver expects."""
+    if isinstance(annotation, StrawberryOptional):
+        inner = _leaf_converter(annotation.of_type)
+        if inner is None:
+            return None
+        return lambda value: None if value is None else inner(value)
+    if isinstance(annotation, StrawberryEnumDefinition):
+        enum: Convert = annotation.wrapped_cls
+        return enum
+    if annotation in (str, int, float, bool, ID):
+        return _same
+    return None
+
+
+class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Strawberry always passes a manager; it wraps resolvers only for extensions that
+        # implement `resolve` (none of Snapfeed's do, and the fast path would skip them).
+        manager = self.middleware_manager
+        self._no_middleware = manager is None or not manager.middlewares
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        details = field_details_list[0]
+        field = parent_type.fields.get(details.node.name.value)
+        read = fast_read(field) if field is not None and self._no_middleware else None
+        if read is not None:
+            assert field is not None
+            value = self._read(read, field, details, source)
+            if value is not _MISSING:
+                completed = self._fast(field.type, field_details_list, path, value)
+                if completed is not _DECLINED:
+                    return completed
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+    def _read(self, read: FastRead, field: GraphQLField, details: Any, source: Any) -> Any:
+        """The field's value, or _MISSING for graphql-core's path (which then reports any
+        error, such as a bad argument, as it always does)."""
+        if read.attribute is not None:
+            return getattr(source, read.attribute, _MISSING)
+        assert read.resolver is not None
+        try:
+            raw = get_argument_values(
+                field,
+                details.node,
+                self.variable_values,
+                details.fragment_variable_values,
+                self.hide_suggestions,
+            )
+            kwargs = {py: convert(raw[gql]) for gql, py, convert in read.arguments if gql in raw}
+            return read.resolver(source, **kwargs)
+        except Exception:
+            return _MISSING
+
+    def _fast(
+        self, return_type: GraphQLOutputType, field_details_list: Any, path: Path, value: Any
+    ) -> Any:
+        try:
+            completed = self._complete(return_type, field_details_list, path, value)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        if completed is _DECLINED or not self.is_awaitable(completed):
+            return completed
+        return self._settle(completed, return_type, field_details_list, path)
+
+    async def _settle(
+        self,
+        completed: Awaitable[Any],
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        path: Path,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
+    def _complete(
+        self, return_type: GraphQLOutputType, field_details_list: Any, path: Path, value: Any
+    ) -> Any:
+        if isinstance(return_type, GraphQLNonNull):
+            if value is None:
+                return _DECLINED
+            return_type = return_type.of_type
+        if value is None:
+            return None
+        if isinstance(return_type, GraphQLLeafType):
+            serialized = return_type.serialize(value)
+            return _DECLINED if serialized is None or serialized is Undefined else serialized
+        if isinstance(return_type, GraphQLObjectType):
+            is_type_of = return_type.is_type_of
+            if is_type_of is not None and not is_type_of(value, _NO_INFO):
+                return _DECLINED
+            return self.collect_and_execute_subfields(
+                return_type, field_details_list, path, value, None
+            )
+        if isinstance(return_type, GraphQLList) and isinstance(value, list | tuple):
+            return self._complete_list(return_type.of_type, field_details_list, path, value)
+        return _DECLINED
+
+    def _complete_list(
+        self, item_type: GraphQLOutputType, field_details_list: Any, path: Path, items: Any
+    ) -> Any:
+        non_null = isinstance(item_type, GraphQLNonNull)
+        named = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        # Decide before any item runs: declining halfway would run the first items twice.
+        if isinstance(named, GraphQLObjectType):
+            is_type_of = named.is_type_of
+            if is_type_of is not None and not all(
+                item is None or is_type_of(item, _NO_INFO) for item in items
+            ):
+                return _DECLINED
+        elif not isinstance(named, GraphQLLeafType):
+            return _DECLINED
+        if non_null and any(item is None for item in items):
+            return _DECLINED
+        completed: list[Any] = []
+        pending: list[int] = []
+        for index, item in enumerate(items):
+            item_path = Path(path, index, None)
+            try:
+                one = self._complete_item(named, field_details_list, item_path, item)
+            except Exception as raw_error:
+                # A nullable item absorbs its error; a non-null one fails the whole list.
+                self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                one = None
+            if self.is_awaitable(one):
+                pending.append(index)
+                one = self._settle(one, item_type, field_details_list, item_path)
+            completed.append(one)
+        if not pending:
+            return completed
+
+        async def gathered() -> list[Any]:
+            results = await asyncio.gather(*(completed[i] for i in pending))
+            for i, result in zip(pending, results, strict=True):
+                completed[i] = result
+            return completed
+
+        return gathered()
+
+    def _complete_item(
+        self,
+        named: GraphQLObjectType | GraphQLLeafType,
+        field_details_list: Any,
+        path: Path,
+        item: Any,
+    ) -> Any:
+        if item is None:
+            return None
+        if isinstance(named, GraphQLObjectType):
+            return self.collect_and_execute_subfields(named, field_details_list, path, item, None)
+        serialized = named.serialize(item)
+        if serialized is None or serialized is Undefined:
+            raise TypeError(
+                f"Expected `{named}.serialize({item!r})` to return non-nullish value,"
+                f" returned: {serialized!r}"
+            )
+        return serialized
