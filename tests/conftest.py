@@ -16,9 +16,20 @@ from server.app import create_app
 from server.embedded import EmbeddedStack
 from storage import migrations
 from storage.settings import Settings
+from tests.cassandra_node import (  # noqa: F401 -- fixtures shared by the feed tests
+    cassandra_feeds,
+    cassandra_hosts,
+    cassandra_session_store,
+    cassandra_store,
+    prefetch_jars,
+)
 from tests.client import GraphQLClient
 from tests.round_trips import RoundTripMeter
 from workers.settings import create_worker
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    prefetch_jars(items)
 
 
 @pytest.fixture(scope="session")

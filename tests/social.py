@@ -71,7 +71,5 @@ class Social:
         )
 
     async def feed_rows(self, name: str) -> int:
-        count: int = await self.deps.db.fetchval(
-            "SELECT count(*) FROM feed_items WHERE user_id = $1", self.raw_id(name)
-        )
-        return count
+        """Entries in the user's stored feed, whichever feed store `deps` uses."""
+        return len(await self.deps.feeds.page(self.raw_id(name), before=None, limit=100_000))

@@ -1,29 +1,19 @@
 """One contract for every FeedStore backend: each test runs on PostgreSQL and on Cassandra.
 
-Cassandra runs only where SNAPFEED_CASSANDRA_HOSTS names a cluster (none can run here);
-each session then works in a keyspace of its own, dropped at the end.
+Cassandra is the cluster SNAPFEED_CASSANDRA_HOSTS names, or else the embedded node
+(tests/cassandra_node.py); the Cassandra cases are skipped only without java or mvn.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
 import random
-import secrets
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 import pytest
 
 from resolvers.deps import Deps
-from storage import keys
 from storage.feeds.base import FeedEntry, FeedStore
 from storage.feeds.open import open_feed_store
 from storage.feeds.postgres import PostgresFeedStore
-from storage.settings import Settings
-
-if TYPE_CHECKING:  # cassandra-driver is imported only when a cluster is configured
-    from storage.feeds.cassandra import CassandraFeedStore
 
 USERS = 50
 # Snowflake-sized post ids, 2**22 apart like ids made a millisecond apart: larger is newer.
@@ -59,35 +49,6 @@ async def postgres_store(deps: Deps) -> FeedStore:
     return await open_feed_store(
         backend="postgres", db=deps.db, cassandra_hosts=(), cassandra_keyspace="unused"
     )
-
-
-@pytest.fixture
-async def cassandra_store(cassandra_session_store: CassandraFeedStore) -> CassandraFeedStore:
-    # TRUNCATE waits for every node (and a snapshot): more than a query's default timeout.
-    truncate = f"TRUNCATE {keys.CASSANDRA_FEED_ITEMS}"
-    await asyncio.to_thread(cassandra_session_store.session.execute, truncate, timeout=60.0)
-    return cassandra_session_store
-
-
-@pytest.fixture(scope="session")
-async def cassandra_session_store() -> AsyncIterator[CassandraFeedStore]:
-    # Only the settings object parses SNAPFEED_*; the other variables belong to other fixtures.
-    environ = {k: v for k, v in os.environ.items() if k.startswith("SNAPFEED_CASSANDRA")}
-    settings = Settings.from_env(environ)
-    if not settings.cassandra_hosts:
-        pytest.skip("SNAPFEED_CASSANDRA_HOSTS is not set: no Cassandra on this machine")
-    from storage.feeds.cassandra import CassandraFeedStore
-
-    keyspace = f"{settings.cassandra_keyspace[:30]}_test_{secrets.token_hex(4)}"
-    store = await CassandraFeedStore.connect(settings.cassandra_hosts, keyspace)
-    try:
-        yield store
-    finally:
-        try:
-            drop = f"DROP KEYSPACE IF EXISTS {keyspace}"
-            await asyncio.to_thread(store.session.execute, drop, timeout=60.0)
-        finally:
-            await store.close()
 
 
 @pytest.fixture
