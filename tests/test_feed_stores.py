@@ -6,14 +6,21 @@ Cassandra is the cluster SNAPFEED_CASSANDRA_HOSTS names, or else the embedded no
 
 from __future__ import annotations
 
+import asyncio
 import random
+import re
+from typing import TYPE_CHECKING
 
 import pytest
 
 from resolvers.deps import Deps
+from storage import keys
 from storage.feeds.base import FeedEntry, FeedStore
 from storage.feeds.open import open_feed_store
 from storage.feeds.postgres import PostgresFeedStore
+
+if TYPE_CHECKING:  # cassandra-driver is imported only when a test needs Cassandra
+    from storage.feeds.cassandra import CassandraFeedStore
 
 USERS = 50
 # Snowflake-sized post ids, 2**22 apart like ids made a millisecond apart: larger is newer.
@@ -188,3 +195,50 @@ async def test_large_push_across_many_users(store: FeedStore, users: list[int]) 
         expected = newest_first([i * 7 + n * 3 for n in range(50)])
         assert await store.page(reader, before=None, limit=100) == expected
         assert await store.page(reader, before=expected[9], limit=10) == expected[10:20]
+
+
+async def test_remove_author_keeps_the_neighbours_of_long_runs(
+    store: FeedStore, users: list[int]
+) -> None:
+    reader, gone, kept = users[0], users[1], users[2]
+    # A run longer than a scan page, then short runs, each between rows that must stay.
+    gone_numbers = [*range(1, 2501), 2502, 2511, 2512]
+    kept_numbers = [0, 2501, *range(2503, 2511), 2513]
+    await store.push(entries(reader, gone, gone_numbers) + entries(reader, kept, kept_numbers))
+    await store.remove_author(reader, gone)
+    assert await store.page(reader, before=None, limit=5000) == newest_first(kept_numbers)
+
+
+async def test_cassandra_purges_a_run_with_one_range_tombstone(
+    cassandra_store: CassandraFeedStore,
+) -> None:
+    """Reading a feed after an unfollow steps over a range, not a tombstone per row."""
+    reader, gone, kept = 1, 2, 3
+    await cassandra_store.push(
+        entries(reader, kept, range(3)) + entries(reader, gone, range(3, 3003))
+    )
+    await cassandra_store.remove_author(reader, gone)
+    query = f"SELECT post_id FROM {keys.CASSANDRA_FEED_ITEMS} WHERE user_id = %s LIMIT 20"
+
+    def traced_read() -> tuple[list[int], list[str]]:
+        result = cassandra_store.session.execute(query, (reader,), trace=True)
+        trace = result.get_query_trace(max_wait_sec=30)
+        return [row[0] for row in result.current_rows], [e.description for e in trace.events]
+
+    ids, events = await asyncio.to_thread(traced_read)
+    assert ids == newest_first(range(3))
+    scanned = [e for e in events if "tombstone" in e]
+    assert scanned, events  # the trace reports what the read stepped over
+    tombstones = [int(m) for e in scanned for m in re.findall(r"(\d+) tombstone", e)]
+    assert max(tombstones) <= 2  # one range: its two bounds, not 3000 rows
+
+
+async def test_cassandra_feed_items_expire_after_90_days(
+    cassandra_store: CassandraFeedStore,
+) -> None:
+    await cassandra_store.push(entries(1, 2, range(3)))
+    query = f"SELECT TTL(author_id) FROM {keys.CASSANDRA_FEED_ITEMS} WHERE user_id = 1"
+    result = await asyncio.to_thread(cassandra_store.session.execute, query)
+    ttls = [row[0] for row in result.current_rows]
+    ninety_days = 90 * 86_400
+    assert len(ttls) == 3 and all(ninety_days - 86_400 < t <= ninety_days for t in ttls)
