@@ -102,6 +102,10 @@ class Page(Generic[T]):
     has_next: bool
 
     @property
+    def start_cursor(self) -> str | None:
+        return self.items[0][0] if self.items else None
+
+    @property
     def end_cursor(self) -> str | None:
         return self.items[-1][0] if self.items else None
 

@@ -24,9 +24,9 @@ class Connection(Generic[T]):
     def from_page(cls, page: Page[R], convert: Callable[[R], T]) -> Connection[T]:
         return cls(
             edges=[Edge(cursor=cursor, node=convert(item)) for cursor, item in page.items],
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+            page_info=PageInfo.of(page),
         )
 
     @staticmethod
     def empty_page_info() -> PageInfo:
-        return PageInfo(has_next_page=False, end_cursor=None)
+        return PageInfo.empty()

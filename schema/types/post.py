@@ -110,9 +110,16 @@ async def post_connection(info: Info, page: Page[int]) -> Connection[Post]:
         for cursor, post_id in page.items
         if post_id in cards
     ]
+    # endCursor stays the page's last position even when its post was left out, so the
+    # next page starts after it; startCursor is the first edge's, as Relay expects.
     return Connection(
         edges=edges,
-        page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=False,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=page.end_cursor,
+        ),
     )
 
 
