@@ -25,7 +25,7 @@ from storage import migrations
 
 from . import __doc__ as package_doc
 from .config import VIEWERS
-from .measure import as_dicts, bench_server, verify
+from .measure import as_dicts, bench_server, verify, warm_feeds
 from .report import goals, report
 from .seed import read_plan, seed_read_path
 from .server import ApiCpuMeter, start_api, stop_api
@@ -70,6 +70,8 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
             server = await start_api(settings, workers, meter)
             items = await verify(server, targets, tokens, results["samples"])
             log(f"every request answers; items per page: {items}")
+            await warm_feeds(server, targets, tokens)
+            log(f"the {len(tokens)} viewers' feed caches are warm")
             results["runs"] += as_dicts(
                 await bench_server(
                     wrk,
