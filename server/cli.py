@@ -22,6 +22,7 @@ from schema.schema import build_schema
 from server import loop as event_loop
 from server.app import create_app
 from server.embedded import EmbeddedStack
+from server.embedded_cassandra import CassandraUnavailable, EmbeddedCassandra
 from server.logs import configure
 from server.seed import DEMO_PASSWORD, seed
 from storage import migrations
@@ -39,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--host", default=None)
     dev.add_argument("--port", type=int, default=None)
     dev.add_argument("--data-dir", type=Path, default=None)
+    dev.add_argument(
+        "--feed-store",
+        choices=["postgres", "cassandra"],
+        default=None,
+        help="where feeds are kept; cassandra starts an embedded node (needs java and mvn)"
+        " unless SNAPFEED_CASSANDRA_HOSTS names one",
+    )
     dev.add_argument(
         "--no-seed", action="store_true", help="do not fill a new data dir with demo data"
     )
@@ -72,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     changes = {
         name: getattr(args, name)
-        for name in ("host", "port", "data_dir")
+        for name in ("host", "port", "data_dir", "feed_store")
         if getattr(args, name, None) is not None
     }
     settings = settings.replace(**changes)
@@ -153,8 +161,12 @@ DEV_REGISTER_RATE = 1000
 
 def _dev(settings: Settings, *, seed_new: bool) -> int:
     stack = EmbeddedStack(settings.data_dir)
+    cassandra: EmbeddedCassandra | None = None
     try:
         stack.start()
+        if settings.feed_store == "cassandra" and not settings.cassandra_hosts:
+            cassandra = EmbeddedCassandra(settings.data_dir / "cassandra").start()
+            settings = settings.replace(cassandra_hosts=cassandra.hosts)
         settings = settings.replace(
             database_url=stack.database_url,
             redis_url=stack.redis_url,
@@ -165,8 +177,13 @@ def _dev(settings: Settings, *, seed_new: bool) -> int:
         event_loop.run(_run_dev(settings, stack, seed_new=seed_new))
     except KeyboardInterrupt:
         pass
+    except CassandraUnavailable as exc:
+        print(f"snapfeed: {exc}", file=sys.stderr)
+        return 2
     finally:
         stack.stop()
+        if cassandra is not None:
+            cassandra.stop()
         logger.info("embedded services stopped")
     return 0
 

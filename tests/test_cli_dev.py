@@ -12,6 +12,7 @@ import httpx
 import psutil
 import pytest
 
+from server.embedded_cassandra import missing_tools
 from tests import processes
 
 
@@ -147,3 +148,37 @@ def test_dev_restarts_an_embedded_server_that_died(tmp_path: Path) -> None:
     finally:
         _stop(proc, log)
     assert _leftovers(data_dir) == []
+
+
+@pytest.mark.timeout(240)
+def test_dev_keeps_feeds_in_an_embedded_cassandra(tmp_path: Path) -> None:
+    missing = missing_tools()
+    if missing:
+        pytest.skip(f"the embedded Cassandra needs java and mvn: {' and '.join(missing)} not found")
+    data_dir = (tmp_path / "data").resolve()
+    log = tmp_path / "dev.log"
+    port = processes.free_port()
+    args = ["dev", "--no-seed", "--feed-store", "cassandra", "--port", str(port)]
+    proc = processes.start([*args, "--data-dir", str(data_dir)], processes.cli_env(), log)
+    try:
+        # The node starts before the API: longer than processes.wait_ready allows.
+        _wait("/readyz is ok", lambda: _ready(port), proc, log)
+        registered = _graphql(
+            port,
+            'mutation { register(input: {username: "reader", password: "longenough"}) { token } }',
+        )
+        token = registered["data"]["register"]["token"]  # type: ignore[index]
+        feed = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": "{ feed(first: 5) { edges { cursor } } }"},
+            headers={"authorization": f"Bearer {token}"},
+            timeout=10,
+        ).json()
+        assert feed["data"] == {"feed": {"edges": []}}, feed
+        # The feed store made its keyspace and table in the node under the data dir.
+        tables = data_dir / "cassandra" / "data" / "data" / "snapfeed"
+        assert [p.name.split("-")[0] for p in tables.iterdir()].count("feed_items") == 1
+        assert any("CassandraDaemon" in c for c in _leftovers(data_dir))
+    finally:
+        _stop(proc, log)
+    assert _leftovers(data_dir) == []  # the JVM stopped with the rest
