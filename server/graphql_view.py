@@ -26,7 +26,7 @@ from resolvers.deps import Deps
 from schema.context import Context
 from server import request_id
 from server.request_errors import RequestError, internal_error
-from server.ws_session import SessionBoundHandler
+from server.ws_session import SessionBoundHandler, TextFrameAdapter
 
 logger = logging.getLogger("snapfeed.errors")
 
@@ -41,6 +41,7 @@ _NOTHING: UnsetType = UNSET
 class SnapfeedGraphQL(GraphQL[Context, None]):
     # Sockets that end with their session (server/ws_session.py).
     graphql_transport_ws_handler_class = SessionBoundHandler
+    websocket_adapter_class = TextFrameAdapter
 
     def __init__(
         self,

@@ -12,12 +12,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 
+from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnected as StarletteSocketClosed
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    Message,
     SubscribeMessage,
 )
 
@@ -33,8 +39,23 @@ INTERNAL = 1011
 SESSION_ENDED = "This session has ended"
 
 
+class TextFrameAdapter(ASGIWebSocketAdapter):
+    """Messages go out as text frames whatever the view's JSON encoder returns (orjson gives
+    bytes, and graphql-ws clients and browsers expect text). A send on a socket that is
+    already closing raises Strawberry's disconnect, which the handler treats as such."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        encoded = self.view.encode_json(message)
+        text = encoded.decode() if isinstance(encoded, bytes) else encoded
+        try:
+            await self.ws.send_text(text)
+        except (WebSocketDisconnect, StarletteSocketClosed) as exc:
+            raise WebSocketDisconnected from exc
+
+
 class SessionBoundHandler(BaseGraphQLTransportWSHandler[Context, None]):
     _watcher: asyncio.Task[None] | None = None
+    _closing = False
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
@@ -55,6 +76,16 @@ class SessionBoundHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 await self._end(SESSION_ENDED)
                 return
         await super().handle_subscribe(message)
+
+    async def send_message(self, message: Message) -> None:
+        # Once the socket is closing (session ended, client gone), an operation finishing
+        # or an update arriving has nobody to tell: that is not an error.
+        if self._closing:
+            return
+        try:
+            await super().send_message(message)
+        except WebSocketDisconnected:
+            self._closing = True
 
     async def shutdown(self) -> None:
         if self._watcher is not None:
@@ -91,5 +122,11 @@ class SessionBoundHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await self._close(UNAUTHORIZED, reason)
 
     async def _close(self, code: int, reason: str) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        # Nothing runs for this socket any more; shutdown() awaits the cancelled tasks.
+        for operation_id in list(self.operations):
+            await self.cleanup_operation(operation_id)
         with contextlib.suppress(Exception):  # the client may have gone already
             await self.websocket.close(code=code, reason=reason)
