@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import asyncpg
 from arq.connections import ArqRedis
 
+from resolvers.documents import PersistedDocuments
 from resolvers.passwords import Passwords
 from resolvers.rates import parse_rates
 from resolvers.sessions import TokenCache
@@ -37,6 +38,8 @@ class Deps:
     hub: Hub
     sessions: TokenCache  # owners of recently seen bearer tokens
     db_round_trips: RoundTripCounter = field(default_factory=RoundTripCounter)
+    # Texts of persisted queries and trusted documents seen by this process, by hash.
+    documents: PersistedDocuments = field(default_factory=PersistedDocuments)
     # The time as the domain sees it (story expiry, ranking); tests move it forward.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 

@@ -16,6 +16,8 @@ class ErrorCode(StrEnum):
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     INTERNAL = "INTERNAL"
+    # Apollo's automatic persisted queries protocol: clients match on it to send the text.
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 
 
 class AppError(Exception):

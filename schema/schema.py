@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterable
 from contextlib import aclosing
 from typing import Any
 
@@ -10,6 +10,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.context import Context
 from schema.errors import format_result, log_unexpected
@@ -20,6 +21,7 @@ from schema.mutations.engagement import EngagementMutations
 from schema.mutations.graph import GraphMutations
 from schema.mutations.posts import PostMutations
 from schema.mutations.stories import StoryMutations
+from schema.operation_choice import SingleOperationContext
 from schema.queries.accounts import AccountQueries
 from schema.queries.discovery import DiscoveryQueries
 from schema.queries.feed import FeedQueries
@@ -46,6 +48,28 @@ Mutation = merge_types(
 
 class SnapfeedSchema(strawberry.Schema):
     """Formats every error at the edge, whatever stage raised it and whichever transport."""
+
+    def _create_execution_context(
+        self,
+        query: str | None,
+        allowed_operation_types: Iterable[OperationType],
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionContext:
+        # Strawberry's own, but an unnamed operation is only chosen when it is the only one.
+        return SingleOperationContext(
+            query=query,
+            schema=self,
+            allowed_operations=allowed_operation_types,
+            context=context_value,
+            root_value=root_value,
+            variables=variable_values,
+            provided_operation_name=operation_name,
+            operation_extensions=operation_extensions,
+        )
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)

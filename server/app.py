@@ -16,11 +16,13 @@ from starlette.staticfiles import StaticFiles
 
 from resolvers.deps import Deps, open_deps
 from schema.schema import build_schema
+from server import cors
 from server.body_limits import BodyLimitMiddleware
 from server.graphql_view import STATIC_DIR, SnapfeedGraphQL
 from server.media_routes import media_routes
 from server.metrics import metrics_endpoint, networks
 from server.request_id import RequestIdMiddleware
+from server.security_headers import SecurityHeadersMiddleware
 from storage import jobs, postgres, redis
 from storage.settings import Settings
 
@@ -75,12 +77,13 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
         )
 
     networks(settings.metrics_allow)  # a malformed allow-list fails at start-up
-    graphql = SnapfeedGraphQL(
-        build_schema(settings), get_deps, allowed_origins=settings.allowed_origins
-    )
+    if bad_origins := cors.invalid_patterns(settings.allowed_origins):
+        raise ValueError(f"SNAPFEED_ALLOWED_ORIGINS: not an origin: {', '.join(bad_origins)}")
+    graphql = SnapfeedGraphQL(build_schema(settings), get_deps)
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Every method reaches the view, which refuses all but GET and POST as JSON.
+            Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -96,6 +99,8 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(cors.CORSMiddleware, settings=lambda: get_deps().settings),
             # The settings of the moment: tests tune deps.settings, as resolvers read them.
             Middleware(BodyLimitMiddleware, settings=lambda: get_deps().settings),
         ],

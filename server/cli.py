@@ -19,6 +19,7 @@ from arq.worker import Worker
 from prometheus_client import start_http_server
 
 from schema.schema import build_schema
+from server import documents_cli
 from server import loop as event_loop
 from server.app import create_app
 from server.embedded import EmbeddedStack
@@ -61,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="apply database migrations")
 
+    docs = commands.add_parser("documents", help="trusted documents (SNAPFEED_TRUSTED_DOCUMENTS)")
+    docs_commands = docs.add_subparsers(dest="documents_command", required=True)
+    docs_add = docs_commands.add_parser(
+        "add", help="register operations: .graphql files, Apollo manifests, Relay query maps"
+    )
+    docs_add.add_argument("files", nargs="+", type=Path)
+
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", type=Path, default=Path("schema.graphql"))
 
@@ -99,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Seeded {len(people)} users; sign in as demo / {DEMO_PASSWORD}")
         return 0
     needed = {"SNAPFEED_DATABASE_URL": settings.database_url}
-    if args.command != "migrate":
+    if args.command not in ("migrate", "documents"):
         needed["SNAPFEED_REDIS_URL"] = settings.redis_url
     missing = [name for name, value in needed.items() if not value]
     if missing:
@@ -111,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         event_loop.run(_migrate(settings))
         return 0
+    if args.command == "documents":
+        return _add_documents(settings, args.files)
     if args.command == "serve":
         if args.workers > 1:
             uvicorn.run(
@@ -150,6 +160,19 @@ async def _serve(settings: Settings) -> None:
     await server.serve()
 
 
+def _add_documents(settings: Settings, files: list[Path]) -> int:
+    assert settings.database_url
+    schema = build_schema(settings)._schema
+    try:
+        docs = documents_cli.load(files, schema)
+    except documents_cli.DocumentFileError as exc:
+        print(f"snapfeed: nothing registered: {exc}", file=sys.stderr)
+        return 1
+    added, total = event_loop.run(documents_cli.add(settings.database_url, docs))
+    print(f"{added} new of {len(docs)} document(s); {total} trusted document(s) registered")
+    return 0
+
+
 async def _migrate(settings: Settings) -> None:
     assert settings.database_url
     applied = await migrations.apply(settings.database_url)
@@ -157,6 +180,12 @@ async def _migrate(settings: Settings) -> None:
 
 
 DEV_REGISTER_RATE = 1000
+# A web app's dev server on this machine (any port) may call the API and open sockets.
+DEV_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*")
+
+
+def dev_origins(configured: Sequence[str]) -> tuple[str, ...]:
+    return (*configured, *(o for o in DEV_ORIGINS if o not in configured))
 
 
 def _dev(settings: Settings, *, seed_new: bool) -> int:
@@ -173,6 +202,7 @@ def _dev(settings: Settings, *, seed_new: bool) -> int:
             secret_key=settings.secret_key or _dev_secret(settings.data_dir),
             # The demo seeding registers a dozen users from this one address (0 stays no limit).
             register_rate=settings.register_rate and max(settings.register_rate, DEV_REGISTER_RATE),
+            allowed_origins=dev_origins(settings.allowed_origins),
         )
         event_loop.run(_run_dev(settings, stack, seed_new=seed_new))
     except KeyboardInterrupt:

@@ -1,31 +1,41 @@
-"""Strawberry's ASGI view, wired to Snapfeed's context and auth."""
+"""Strawberry's ASGI view, wired to Snapfeed's context and auth, answering as the
+GraphQL-over-HTTP spec says (server/graphql_http.py) and running persisted documents."""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import orjson
 import strawberry
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.base import BaseRequestProtocol
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers import accounts
 from resolvers.deps import Deps
+from resolvers.errors import AppError
 from schema.context import Context
-from server import request_id
-from server.request_errors import RequestError, internal_error
+from server import cors, graphql_http, request_id
+from server.request_errors import RequestError, internal_error_body
 from server.ws_session import SessionBoundHandler, TextFrameAdapter
 
 logger = logging.getLogger("snapfeed.errors")
@@ -38,6 +48,26 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 _NOTHING: UnsetType = UNSET
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """What the answer to this HTTP request depends on besides its body."""
+
+    media_type: str
+    method: str
+    signed_in: bool  # carries a token: nothing in the answer is for anyone else
+
+
+# Set for each HTTP request by the view (a plain, private answer when unset).
+_UNSET_EXCHANGE = Exchange(graphql_http.JSON, "POST", signed_in=True)
+_exchange: contextvars.ContextVar[Exchange | None] = contextvars.ContextVar(
+    "graphql_exchange", default=None
+)
+
+
+def current_exchange() -> Exchange:
+    return _exchange.get() or _UNSET_EXCHANGE
+
+
 class SnapfeedGraphQL(GraphQL[Context, None]):
     # Sockets that end with their session (server/ws_session.py).
     graphql_transport_ws_handler_class = SessionBoundHandler
@@ -47,15 +77,12 @@ class SnapfeedGraphQL(GraphQL[Context, None]):
         self,
         schema: strawberry.Schema,
         get_deps: Callable[[], Deps],
-        *,
-        allowed_origins: Sequence[str] = (),
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql",
             allow_queries_via_get=True,
             multipart_uploads_enabled=True,
-            allowed_origins=allowed_origins,
             # Not the legacy graphql-ws protocol: its sockets would not end with the session.
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
@@ -70,20 +97,139 @@ class SnapfeedGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive=receive)
+        exchange = Exchange(
+            media_type=graphql_http.negotiate(request.headers.get("accept")),
+            method=request.method,
+            signed_in="authorization" in request.headers,
+        )
+        reset = _exchange.set(exchange)
         # Whatever goes wrong before GraphQL runs is answered as JSON with a code, never as
         # a bare text or an HTML 500 (e.g. PostgreSQL down while a token is checked).
         try:
             response = await self.run(request)
         except RequestError as refused:
-            response = refused.response()
+            response = self.answer(refused.status, refused.body(), refused.headers)
         except HTTPException as refused:
-            response = RequestError(refused.status_code, refused.reason).response()
+            # Strawberry's refusals of a malformed request; a body it cannot read is 415.
+            status = 415 if refused.reason == "Unsupported content type" else refused.status_code
+            allow = {"Allow": "GET, POST"} if status == 405 else None
+            response = self.answer(status, RequestError(status, refused.reason).body(), allow)
         except Exception:
             logger.exception(
                 "unexpected error before execution (request %s)", request_id.current.get()
             )
-            response = internal_error()
+            response = self.answer(500, internal_error_body())
+        finally:
+            _exchange.reset(reset)
         await response(scope, receive, send)
+
+    def answer(
+        self, status: int, body: object, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        """Every JSON answer of the view: encoded by `encode_json`, in the negotiated type."""
+        media_type = graphql_http.content_type(current_exchange().media_type)
+        return Response(
+            self.encode_json(body), status_code=status, media_type=media_type, headers=headers
+        )
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        exchange = current_exchange()
+        body: Mapping[str, Any] = response_data if isinstance(response_data, Mapping) else {}
+        status = sub_response.status_code or graphql_http.status_for(body, exchange.media_type)
+        response = self.answer(status, response_data)
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        cache_control = graphql_http.cache_control(
+            method=exchange.method,
+            signed_in=exchange.signed_in,
+            body=body,
+            public_seconds=self.deps.settings.public_cache_seconds,
+        )
+        if cache_control is not None:
+            response.headers["Cache-Control"] = cache_control
+            response.headers["Vary"] = "Accept, Authorization"
+        return response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        body = process_result(result)
+        if graphql_http.is_request_error(body):
+            # Nothing was executed: no `data` entry at all (GraphQL spec, "Response").
+            body.pop("data", None)
+        return body
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A browser opening /graphql; a GET carrying a persisted query hash runs it.
+        params = request.query_params
+        return (
+            request.method == "GET"
+            and params.get("query") is None
+            and params.get("extensions") is None
+            and "text/html" in request.headers.get("accept", "")
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        if not isinstance(request_data.operation_name, str | None):
+            raise RequestError(400, "`operationName` must be a string or null, if provided")
+        deps = self.deps
+        try:
+            resolved = await deps.documents.resolve(
+                deps, request_data.query, request_data.extensions
+            )
+        except AppError as refused:
+            error = GraphQLError(refused.message, extensions={"code": refused.code.value})
+            return ExecutionResult(data=None, errors=[error])
+        query = request_data.query if resolved is None else resolved.query
+        allowed = OperationType.from_http(request_adapter.method)
+        try:
+            result = await self.schema.execute(
+                query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as refused:
+            # GraphQL over HTTP: a mutation sent with GET is 405, and says what would do.
+            raise RequestError(
+                405, refused.as_http_error_reason(request_adapter.method), headers={"Allow": "POST"}
+            ) from None
+        except CannotGetOperationTypeError as refused:
+            error = GraphQLError(
+                refused.as_http_error_reason(), extensions={"code": "BAD_USER_INPUT"}
+            )
+            return ExecutionResult(data=None, errors=[error])
+        except MissingQueryError:
+            raise RequestError(400, "No GraphQL query found in the request") from None
+        if (
+            resolved is not None
+            and resolved.remember_as is not None
+            and not (
+                result.data is None and result.errors and all(e.path is None for e in result.errors)
+            )
+        ):
+            await deps.documents.remember(deps, resolved.remember_as, resolved.query)
+        return result
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        # The same list, and the same patterns, as CORS for HTTP (the settings of the moment).
+        return cors.origin_allowed(origin, self.deps.settings.allowed_origins)
 
     def encode_json(self, data: object) -> bytes:
         # orjson: a feed page's response is encoded several times faster than by json.

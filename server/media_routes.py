@@ -18,6 +18,27 @@ from storage.objects.base import IMMUTABLE_CACHE_CONTROL
 from storage.objects.local import LocalObjectStore
 from storage.objects.signed_urls import InvalidUpload
 
+# What variants are, by file name: anything else under media/ is never served, and a file
+# is served only with the type it was written with, which must be its name's.
+VARIANT_TYPES = {
+    ".webp": "image/webp",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".mp4": "video/mp4",
+}
+# A variant opened as a page (not as an image or a video) runs nothing and loads nothing.
+MEDIA_CSP = "default-src 'none'; sandbox"
+
+
+def served_type(key: str, written_type: str | None) -> str | None:
+    """The Content-Type a media object is served with; None: not served at all."""
+    dot = key.rfind(".")
+    expected = VARIANT_TYPES.get(key[dot:].lower()) if dot > key.rfind("/") else None
+    if expected is None or (written_type or expected).lower() != expected:
+        return None
+    return expected
+
 
 def media_routes(get_deps: Callable[[], Deps]) -> list[Route]:
     def local_store() -> LocalObjectStore | None:
@@ -49,14 +70,18 @@ def media_routes(get_deps: Callable[[], Deps]) -> list[Route]:
             info = await store.head(key)
         except ValueError:
             info = None
-        if info is None:
+        media_type = None if info is None else served_type(key, info.content_type)
+        if media_type is None:
             return PlainTextResponse("Not found", status_code=404)
         path = store.file_path(key)
         stat = await asyncio.to_thread(os.stat, path)
         response = FileResponse(
             path,
-            media_type=info.content_type,
-            headers={"Cache-Control": IMMUTABLE_CACHE_CONTROL},
+            media_type=media_type,
+            headers={
+                "Cache-Control": IMMUTABLE_CACHE_CONTROL,
+                "Content-Security-Policy": MEDIA_CSP,
+            },
             stat_result=stat,
         )
         if request.headers.get("if-none-match") == response.headers["etag"]:

@@ -46,6 +46,9 @@ class RequestError(Exception):
     def response(self) -> Response:
         return error_response(self.status, self.code, self.message, headers=self.headers)
 
+    def body(self) -> dict[str, Any]:
+        return error_body(self.code, self.message)
+
 
 def code_for_status(status: int) -> ErrorCode:
     if status >= 500:
@@ -63,15 +66,16 @@ def error_response(
     return JSONResponse(error_body(code, message), status_code=status, headers=headers)
 
 
-def internal_error() -> Response:
+def internal_error_body() -> dict[str, Any]:
     """For an unexpected exception (logged by the caller): the request id, nothing else."""
     current = request_id.current.get()
-    return JSONResponse(
-        error_body(
-            ErrorCode.INTERNAL, f"Internal server error (request id {current})", requestId=current
-        ),
-        status_code=500,
+    return error_body(
+        ErrorCode.INTERNAL, f"Internal server error (request id {current})", requestId=current
     )
+
+
+def internal_error() -> Response:
+    return JSONResponse(internal_error_body(), status_code=500)
 
 
 async def send_error(send: Send, error: RequestError) -> None:

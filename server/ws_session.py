@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 
+from graphql import GraphQLFormattedError
 from starlette.websockets import WebSocketDisconnect
 from starlette.websockets import WebSocketDisconnected as StarletteSocketClosed
 from strawberry.asgi import ASGIWebSocketAdapter
@@ -23,11 +24,13 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    ErrorMessage,
     Message,
     SubscribeMessage,
 )
 
 from resolvers import accounts, live
+from resolvers.errors import AppError
 from schema.context import Context
 
 logger = logging.getLogger("snapfeed.ws")
@@ -75,7 +78,35 @@ class SessionBoundHandler(BaseGraphQLTransportWSHandler[Context, None]):
             if not alive:
                 await self._end(SESSION_ENDED)
                 return
+            resolved = await self._resolve_document(message)
+            if resolved is None:
+                return
+            message = resolved
         await super().handle_subscribe(message)
+
+    async def _resolve_document(self, message: SubscribeMessage) -> SubscribeMessage | None:
+        """Persisted queries and trusted documents, as over HTTP (a socket only runs what is
+        known: it registers nothing). None when refused, with an `error` sent."""
+        payload = message.get("payload")
+        if not isinstance(payload, dict):
+            return message  # Strawberry refuses it
+        deps = self.context.deps
+        try:
+            resolved = await deps.documents.resolve(
+                deps, payload.get("query"), payload.get("extensions")
+            )
+        except AppError as refused:
+            error: GraphQLFormattedError = {
+                "message": refused.message,
+                "extensions": {"code": refused.code.value},
+            }
+            await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[error]))
+            return None
+        if resolved is None:
+            return message
+        return SubscribeMessage(
+            id=message["id"], type="subscribe", payload={**payload, "query": resolved.query}
+        )
 
     async def send_message(self, message: Message) -> None:
         # Once the socket is closing (session ended, client gone), an operation finishing

@@ -126,3 +126,12 @@ def worker_jobs(worker_id: str) -> str:
 def arq_in_progress(job_id: str) -> str:
     """arq's own marker of a running job (kept until the job's timeout if its worker dies)."""
     return in_progress_key_prefix + job_id
+
+
+# Automatic persisted queries: a GraphQL document's text by the SHA-256 (hex) of that text,
+# shared by every API process and expiring when unused (storage/documents.py).
+PERSISTED_QUERY = "apq:{sha256}"
+
+
+def persisted_query(sha256: str) -> str:
+    return PERSISTED_QUERY.format(sha256=sha256)

@@ -29,7 +29,9 @@ class Settings:
     data_dir: Path = Path(".snapfeed")
     host: str = "127.0.0.1"
     port: int = 8000
-    allowed_origins: tuple[str, ...] = ()  # extra origins allowed to open WebSockets
+    # Other web origins allowed to call the API (CORS) and open WebSockets: origins,
+    # `scheme://host:*` for any port, or `*`. `snapfeed dev` adds localhost and 127.0.0.1.
+    allowed_origins: tuple[str, ...] = ()
     public_url: str | None = None  # how clients reach this server; default http://host:port
     secret_key: str | None = None  # signs upload URLs; `snapfeed dev` makes one in data_dir
 
@@ -83,6 +85,10 @@ class Settings:
     # Request bodies (JSON); a multipart upload may carry one video (max_video_bytes) on
     # top of this.
     max_request_bytes: int = 2**20
+    # Production switch: only documents registered with `snapfeed documents add` run.
+    trusted_documents: bool = False
+    # Anonymous GET queries answered without errors may be kept this long by a CDN.
+    public_cache_seconds: int = 30
 
     # Pools and logging
     db_pool_min: int = 1

@@ -80,7 +80,7 @@ async def test_token_limit(gql: GraphQLClient) -> None:
         (b"[1, 2]", "application/json", 400),
         (b'{"variables": {}}', "application/json", 400),
         (b'{"query": 42}', "application/json", 400),
-        (b"query=1", "text/plain", 400),
+        (b"query=1", "text/plain", 415),  # Unsupported Media Type
         (b"42", "application/json", 400),
         (b"null", "application/json", 400),
         (b"[" * 100_000 + b"]" * 100_000, "application/json", 400),
