@@ -33,6 +33,10 @@ ENGAGEMENT_SCALE = 10.0  # an engagement rate of 10 % of the audience counts as 
 AUDIENCE_PRIOR = 20  # followers added to every author, so a tiny audience is not a signal
 COMMENT_WEIGHT = 2  # a comment says more than a tap, here as in explore
 
+# Candidates: the newest posts of the viewer's feed, no older than the window, plus discovery.
+WINDOW_DAYS = 7
+FEED_CANDIDATES = 500
+
 # Kinds of post, as the candidate query numbers them.
 PHOTO, VIDEO, CAROUSEL = 0, 1, 2
 KINDS = (PHOTO, VIDEO, CAROUSEL)

@@ -12,7 +12,7 @@ LOGIN_FAILURES_BY_IP_AND_USER = "rl:login:pair:{ip}/{username}"
 # Registrations per client address (a fixed one-hour window).
 REGISTRATIONS_BY_IP = "rl:register:ip:{ip}"
 
-# Token bucket per user and action (like, comment, follow, post, upload).
+# Token bucket per user and action (like, comment, follow, post, upload, report).
 RATE_BUCKET = "rl:{action}:{user_id}"
 
 # arq's queue name for all Snapfeed jobs.
@@ -77,6 +77,45 @@ def explore_snapshot(version: int) -> str:
     return EXPLORE_SNAPSHOT.format(version=version)
 
 
+# Ranked home feed (resolvers/feed_ranked.py). Per-viewer keys share the hash tag {viewer_id},
+# so a script or pipeline over one viewer's keys stays on one Redis Cluster slot.
+# A ranked session: a list snapshot (a header, then "F<post_id>" / "S<post_id>" entries).
+RANKED_SESSION = "rank:{{{user_id}}}:session:{session}"
+# The viewer's live sessions, newest first (older ones beyond a few are deleted).
+RANKED_SESSIONS = "rank:{{{user_id}}}:sessions"
+# Posts shown in the viewer's ranked sessions: post id (20 digits) -> when, in Unix ms.
+RANKED_SEEN = "rank:{{{user_id}}}:seen"
+# Likes and comments by people the viewer follows, one sorted set per day of engagement
+# (post id, 20 digits -> count); a day's set expires once outside the ranking window.
+FOLLOWEE_ENGAGEMENT = "rank:{{{user_id}}}:liked:{day}"
+# Likes and comments waiting for the worker to fold them into the aggregates
+# ("user_id:post_id:likes:comments"), and a marker set while a drain job is queued.
+ENGAGEMENT_EVENTS = "rank:engagements"
+ENGAGEMENT_DRAIN_QUEUED = "rank:engagements:queued"
+# suggestedUsers: the viewer's ranked candidates (comma-separated ids), cached a while.
+SUGGESTED_USERS = "suggest:{{{user_id}}}"
+
+
+def ranked_session(user_id: int, session: int) -> str:
+    return RANKED_SESSION.format(user_id=user_id, session=session)
+
+
+def ranked_sessions(user_id: int) -> str:
+    return RANKED_SESSIONS.format(user_id=user_id)
+
+
+def ranked_seen(user_id: int) -> str:
+    return RANKED_SEEN.format(user_id=user_id)
+
+
+def followee_engagement(user_id: int, day: int) -> str:
+    return FOLLOWEE_ENGAGEMENT.format(user_id=user_id, day=day)
+
+
+def suggested_users(user_id: int) -> str:
+    return SUGGESTED_USERS.format(user_id=user_id)
+
+
 # Cassandra tables (in the keyspace from SNAPFEED_CASSANDRA_KEYSPACE).
 CASSANDRA_FEED_ITEMS = "feed_items"
 CASSANDRA_SCHEMA_VERSIONS = "schema_migrations"
@@ -87,6 +126,8 @@ LIVE_FEED = "live:feed:{user_id}"  # a post entered this user's home feed
 LIVE_AUTHOR = "live:author:{author_id}"  # a celebrity published (their followers listen)
 LIVE_POST = "live:post:{post_id}"  # status or counts of a post changed
 LIVE_TOKEN = "live:token:{token_hash}"  # this bearer token was revoked
+# Notifications of this user were folded (new or anew): comma-separated notification ids.
+LIVE_NOTIFICATIONS = "live:notifications:{user_id}"
 # Every revocation, as the token hash in hex: each API process forgets its cached owner.
 LIVE_REVOCATIONS = "live:revocations"
 
@@ -105,6 +146,10 @@ def live_post(post_id: int) -> str:
 
 def live_token(token_hash: bytes) -> str:
     return LIVE_TOKEN.format(token_hash=token_hash.hex())
+
+
+def live_notifications(user_id: int) -> str:
+    return LIVE_NOTIFICATIONS.format(user_id=user_id)
 
 
 # Worker liveness (storage/worker_registry.py): the ids of workers that have announced

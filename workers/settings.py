@@ -16,6 +16,7 @@ from storage import jobs, keys
 from storage.metrics import timed_job
 from storage.settings import Settings
 from workers.discovery import refresh_explore
+from workers.engagement import drain_engagements
 from workers.fanout import fanout_post, remove_post_from_feeds
 from workers.liveness import SnapfeedWorker, recover_dead_workers, remove_stale_scratch_dirs
 from workers.maintenance import purge_expired_tokens
@@ -26,6 +27,7 @@ from workers.media import (
     reconcile_stuck_posts,
     sweep_media_tombstones,
 )
+from workers.notifications import fold_notifications, prune_notifications
 from workers.rekey import rekey_legacy_media
 from workers.stories import process_story, purge_expired_stories, reconcile_stuck_stories
 
@@ -49,6 +51,8 @@ FUNCTIONS = [
     # Also queued on demand; the cron below keeps the ranking at most a minute old.
     job(refresh_explore, jobs.REFRESH_EXPLORE, keep_result=0, max_tries=3),
     job(process_story, jobs.PROCESS_STORY, keep_result=0, max_tries=10, timeout=600),
+    # Queued by the first like or comment after the last drain; the cron catches stragglers.
+    job(drain_engagements, jobs.DRAIN_ENGAGEMENTS, keep_result=0, max_tries=3, timeout=600),
 ]
 
 
@@ -68,11 +72,16 @@ def cron_jobs(settings: Settings) -> list[CronJob]:
         periodic(reconcile_stuck_posts, **every(reconcile), run_at_startup=True),
         periodic(purge_abandoned_uploads, minute={42}),
         periodic(refresh_explore, second={15}, run_at_startup=True),
+        periodic(drain_engagements, second={45}),
         # Reads already hide expired stories; this reclaims their rows and objects.
         periodic(purge_expired_stories, minute=set(range(0, 60, 5)), run_at_startup=True),
         periodic(reconcile_stuck_stories, **every(reconcile, offset=reconcile // 2)),
         periodic(recover_dead_workers, **every(reconcile), run_at_startup=True),
         periodic(sweep_media_tombstones, minute=set(range(2, 60, 5))),
+        # The notification outbox, folded every second: events appended by likes, comments,
+        # follows and posts since the last run (a run that dies leaves them to the next).
+        periodic(fold_notifications, **every(1), run_at_startup=True),
+        periodic(prune_notifications, minute={23}),
         # Variants processed before media had key secrets move once; then it finds nothing.
         periodic(rekey_legacy_media, minute={7, 37}, run_at_startup=True),
     ]
