@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from resolvers import ratelimit
@@ -11,8 +12,18 @@ from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
 from resolvers.hashtags import parse_hashtags
 from resolvers.media import check_uploaded, check_usable, upload_kind
+from resolvers.media_edits import (
+    HEADER_BYTES,
+    Edit,
+    EditInput,
+    check_crop_fits,
+    clean_edits,
+    crop_bounds_problem,
+    upright_size,
+)
 from resolvers.post_access import visible_post
 from storage import jobs, media, posts
+from storage.media import EditRow, MediaRow
 from storage.objects.base import original_key
 from storage.posts import PostRow
 
@@ -52,6 +63,7 @@ async def create_post(
     caption: str | None,
     location: str | None,
     idempotency_key: str | None,
+    edits: Sequence[EditInput] | None = None,
 ) -> PostRow:
     """Record a PROCESSING post and queue its processing; returns at once.
 
@@ -65,7 +77,9 @@ async def create_post(
         return existing
     await ratelimit.spend(deps, viewer_id, "post")
     try:
-        post = await _insert_post(deps, viewer_id, media_ids, caption, location, idempotency_key)
+        post = await _insert_post(
+            deps, viewer_id, media_ids, caption, location, idempotency_key, edits
+        )
     except AppError as exc:
         # A retry racing the original loses on the media or the key: answer the original.
         if exc.code is ErrorCode.CONFLICT and (
@@ -91,10 +105,13 @@ async def _insert_post(
     caption: str | None,
     location: str | None,
     idempotency_key: str | None,
+    edit_inputs: Sequence[EditInput] | None,
 ) -> PostRow:
     found = {row.id: row for row in await media.by_ids(deps.db, media_ids)}
     check_usable(found, media_ids, viewer_id)
+    edits = clean_edits(edit_inputs, media_ids, found)
     await check_uploaded(deps, [found[i] for i in media_ids], field="mediaIds")
+    await _check_crops(deps, found, edits)
 
     async with deps.db.acquire() as conn, conn.transaction():
         # Re-checked under lock: two posts racing for the same media cannot both win.
@@ -109,8 +126,26 @@ async def _insert_post(
         )
         if post is None:
             raise AppError(ErrorCode.CONFLICT, "This idempotencyKey was used for another post")
-        await media.attach(conn, post.id, media_ids)
+        await media.attach(
+            conn,
+            post.id,
+            media_ids,
+            {i: EditRow(e.filter.lower(), e.crop) for i, e in edits.items() if not e.is_empty},
+        )
     return post
+
+
+async def _check_crops(deps: Deps, rows: dict[int, MediaRow], edits: dict[int, Edit]) -> None:
+    """Each crop against its photo's upright size, read from the first bytes of the upload
+    (when they tell it: JPEG, PNG and WebP do; the worker checks again in any case)."""
+    cropped = [media_id for media_id, edit in edits.items() if edit.crop is not None]
+    heads = await asyncio.gather(
+        *(deps.objects.read_head(original_key(i), HEADER_BYTES) for i in cropped)
+    )
+    where = {media_id: index for index, media_id in enumerate(edits)}
+    for media_id, head in zip(cropped, heads, strict=True):
+        size = None if head is None else upright_size(head)
+        check_crop_fits(edits[media_id], size, field=f"edits[{where[media_id]}].crop")
 
 
 async def _enqueue_processing(deps: Deps, post_id: int) -> None:
@@ -128,12 +163,20 @@ async def upload_post(
     path: Path,
     content_type: str,
     caption: str | None,
+    location: str | None = None,
+    edit: EditInput | None = None,
 ) -> PostRow:
-    """The one-request path: store the original, then the same pipeline as createPost."""
+    """The one-request path: store the original, then the same pipeline as createPost.
+
+    `edit` names media 0 (the id is not known yet); it is checked before anything is stored.
+    """
     content_type = content_type.strip().lower()
     size = (await asyncio.to_thread(path.stat)).st_size
     kind = upload_kind(content_type, size, deps.settings)
-    clean_post_input([0], caption, None, None)
+    clean_post_input([0], caption, location, None)
+    edits = [edit] if edit is not None and not Edit(edit.filter, edit.crop).is_empty else []
+    if edits:
+        _check_upload_edit(edits[0], kind, await asyncio.to_thread(_read_head, path))
     # The same bucket as createUpload (create_post below spends the post one).
     await ratelimit.spend(deps, viewer_id, "upload")
     row = await media.insert_pending(
@@ -141,8 +184,30 @@ async def upload_post(
     )
     await deps.objects.put_file(original_key(row.id), path, content_type=content_type)
     return await create_post(
-        deps, viewer_id, media_ids=[row.id], caption=caption, location=None, idempotency_key=None
+        deps,
+        viewer_id,
+        media_ids=[row.id],
+        caption=caption,
+        location=location,
+        idempotency_key=None,
+        edits=[EditInput(row.id, e.filter, e.crop) for e in edits],
     )
+
+
+def _read_head(path: Path) -> bytes:
+    with path.open("rb") as source:
+        return source.read(HEADER_BYTES)
+
+
+def _check_upload_edit(edit: EditInput, kind: str, head: bytes) -> None:
+    """uploadPost's filter and crop, named as its arguments."""
+    if kind != "photo":
+        field = "filter" if edit.crop is None else "crop"
+        raise bad_input("Only photos take a filter or a crop", field=field)
+    if edit.crop is not None:
+        if problem := crop_bounds_problem(edit.crop):
+            raise bad_input(f"Invalid crop: {problem}", field="crop")
+        check_crop_fits(Edit(edit.filter, edit.crop), upright_size(head), field="crop")
 
 
 async def delete_post(deps: Deps, viewer_id: int, post_id: int) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,6 +53,8 @@ class MediaRow:
     created_at: datetime
     # The unguessable part of its variant keys (storage.objects.base.variant_key). Never shown.
     key_secret: str = field(repr=False)
+    filter: str  # lower-case PhotoFilter name; 'none' unless one was asked for
+    crop: Sequence[float] | None  # x, y, width, height: fractions of the upright image
 
     @classmethod
     def from_record(cls, r: asyncpg.Record) -> MediaRow:
@@ -89,6 +91,8 @@ FIELDS = (
     "failure_reason",
     "created_at",
     "key_secret",
+    "filter",
+    "crop",
 )
 VARIANTS_AT = FIELDS.index("variants")
 COLUMNS = ", ".join(f"m.{name}" for name in FIELDS)
@@ -136,16 +140,35 @@ async def by_post_ids(db: Executor, post_ids: Sequence[int]) -> list[MediaRow]:
     return [MediaRow.from_record(r) for r in records]
 
 
-async def attach(conn: asyncpg.Connection, post_id: int, media_ids: Sequence[int]) -> None:
-    """Attach media to a post in carousel order and queue them for processing."""
+@dataclass(frozen=True, slots=True)
+class EditRow:
+    filter: str = "none"
+    crop: tuple[float, float, float, float] | None = None
+
+
+async def attach(
+    conn: asyncpg.Connection,
+    post_id: int,
+    media_ids: Sequence[int],
+    edits: Mapping[int, EditRow] | None = None,
+) -> None:
+    """Attach media to a post in carousel order, with their edits, and queue them for
+    processing."""
+    wanted = [(edits or {}).get(i, EditRow()) for i in media_ids]
+    crops = [e.crop or (None, None, None, None) for e in wanted]
     await conn.execute(
         """
-        UPDATE media SET post_id = $1, position = ordered.position - 1, status = 'processing'
-        FROM unnest($2::bigint[]) WITH ORDINALITY AS ordered (id, position)
-        WHERE media.id = ordered.id
+        UPDATE media SET post_id = $1, position = e.position - 1, status = 'processing',
+            filter = e.filter,
+            crop = CASE WHEN e.x IS NULL THEN NULL ELSE ARRAY[e.x, e.y, e.w, e.h] END
+        FROM unnest($2::bigint[], $3::text[], $4::float8[], $5::float8[], $6::float8[],
+                    $7::float8[]) WITH ORDINALITY AS e (id, filter, x, y, w, h, position)
+        WHERE media.id = e.id
         """,
         post_id,
         list(media_ids),
+        [e.filter for e in wanted],
+        *([c[i] for c in crops] for i in range(4)),
     )
 
 

@@ -13,6 +13,7 @@ from arq import Retry
 
 from resolvers import live
 from resolvers.deps import Deps
+from resolvers.media_edits import as_crop
 from storage import jobs, media, posts
 from storage.media import MediaRow, VariantRow
 from storage.objects.base import (
@@ -120,6 +121,8 @@ async def process_media(deps: Deps, row: MediaRow) -> None:
                 source,
                 max_pixels=settings.max_image_pixels,
                 max_bytes=settings.max_upload_bytes,
+                crop=as_crop(row.crop),
+                filter_name=row.filter.upper(),
             )
             width, height = image.width, image.height
 

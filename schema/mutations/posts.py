@@ -11,13 +11,17 @@ from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
 from resolvers import media, posts
-from resolvers.errors import not_found
+from resolvers.errors import bad_input, not_found
+from resolvers.media_edits import EditInput
 from schema import global_id
 from schema.info import Info
 from schema.types.create_post_input import CreatePostInput
 from schema.types.create_upload_input import CreateUploadInput
+from schema.types.crop_input import CropInput
 from schema.types.http_header import HttpHeader
 from schema.types.media import Media
+from schema.types.media_edit_input import MediaEditInput
+from schema.types.photo_filter import PhotoFilter
 from schema.types.post import Post
 from schema.types.upload_ticket import UploadTicket
 
@@ -26,6 +30,27 @@ def _spool_to_disk(source: BinaryIO, target: Path) -> None:
     source.seek(0)
     with target.open("wb") as out:
         shutil.copyfileobj(source, out, length=1 << 20)
+
+
+def _edit(media_id: int, filter: PhotoFilter | None, crop: CropInput | None) -> EditInput:
+    return EditInput(
+        media_id,
+        (filter or PhotoFilter.NONE).value,
+        None if crop is None else (crop.x, crop.y, crop.width, crop.height),
+    )
+
+
+def _edits(inputs: list[MediaEditInput] | None) -> list[EditInput] | None:
+    if inputs is None:
+        return None
+    if len(inputs) > posts.MAX_MEDIA:
+        raise bad_input(f"At most {posts.MAX_MEDIA} edits, one per media", field="edits")
+    return [
+        _edit(
+            global_id.decode_as(e.media_id, "Media", field=f"edits[{i}].mediaId"), e.filter, e.crop
+        )
+        for i, e in enumerate(inputs)
+    ]
 
 
 async def _own_post(info: Info, post_id: int) -> Post:
@@ -65,11 +90,23 @@ class PostMutations:
             caption=input.caption,
             location=input.location,
             idempotency_key=input.idempotency_key,
+            edits=_edits(input.edits),
         )
         return await _own_post(info, row.id)
 
-    @strawberry.mutation(description="One-request upload for simple clients (multipart).")
-    async def upload_post(self, info: Info, file: Upload, caption: str | None = None) -> Post:
+    @strawberry.mutation(
+        description="One-request upload for simple clients (multipart): one photo or video,"
+        " with what createPost takes for it."
+    )
+    async def upload_post(
+        self,
+        info: Info,
+        file: Upload,
+        caption: str | None = None,
+        location: str | None = None,
+        filter: PhotoFilter | None = PhotoFilter.NONE,
+        crop: CropInput | None = None,
+    ) -> Post:
         ctx = info.context
         viewer_id = ctx.require_viewer()
         upload = cast(UploadFile, file)  # what Strawberry's ASGI view hands over
@@ -85,6 +122,8 @@ class PostMutations:
                 path=path,
                 content_type=upload.content_type or "application/octet-stream",
                 caption=caption,
+                location=location,
+                edit=_edit(0, filter, crop),
             )
         return await _own_post(info, row.id)
 

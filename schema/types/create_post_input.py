@@ -2,10 +2,15 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.types.media_edit_input import MediaEditInput
+
 
 @strawberry.input
 class CreatePostInput:
     media_ids: list[strawberry.ID]
     caption: str | None = None
     location: str | None = None
+    edits: list[MediaEditInput] | None = strawberry.field(
+        default=None, description="At most one per media id."
+    )
     idempotency_key: str | None = None

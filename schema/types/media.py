@@ -13,6 +13,7 @@ from schema.types.media_size import MediaSize
 from schema.types.media_status import MediaStatus
 from schema.types.media_variant import MediaVariant
 from schema.types.node import Node
+from schema.types.photo_filter import PhotoFilter
 from storage.media import MediaRow
 
 
@@ -28,6 +29,7 @@ class Media(Node):
     height: int | None
     blurhash: str | None
     duration_ms: int | None = strawberry.field(description="Videos only.")
+    filter: PhotoFilter = strawberry.field(description="NONE unless one was applied.")
     failure_reason: str | None = strawberry.field(
         description="Why processing failed; shown to the owner only."
     )
@@ -44,6 +46,7 @@ class Media(Node):
             height=row.height,
             blurhash=row.blurhash,
             duration_ms=row.duration_ms,
+            filter=PhotoFilter(row.filter.upper()),
             failure_reason=row.failure_reason if ctx.viewer_id == row.owner_id else None,
         )
 

@@ -59,6 +59,7 @@ class UploadTarget:
 class ObjectInfo:
     size: int
     content_type: str | None
+    storage_class: str | None = None  # None: the default (hot) class
 
 
 class ObjectStore(Protocol):
@@ -83,6 +84,16 @@ class ObjectStore(Protocol):
         ...
 
     async def head(self, key: str) -> ObjectInfo | None: ...
+
+    async def read_head(self, key: str, size: int) -> bytes | None:
+        """The first `size` bytes of an object (all of a shorter one); None when missing."""
+        ...
+
+    async def archive(self, key: str, storage_class: str) -> None:
+        """Move an object to a cold storage class, keeping its key and bytes (S3: a copy onto
+        itself in `storage_class`; local disk: the `.cold` folder). FileNotFoundError when
+        missing."""
+        ...
 
     async def delete(self, keys: Sequence[str]) -> None:
         """Delete keys; missing ones are ignored."""

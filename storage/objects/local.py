@@ -2,7 +2,9 @@
 
 Layout: the object `k` is the file `root/k`; its content type (and cache control) live in
 `root/.meta/k.json`. Path segments starting with "." are reserved (temp files, `.meta`),
-so no key can collide with them and `iter_keys` skips them.
+so no key can collide with them and `iter_keys` skips them. An archived object (the local
+"cold storage class") is the file `root/.cold/k`: same key, same reads, another folder,
+which may be a mount of cheaper, slower disk.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from storage.objects.base import ObjectInfo, UploadTarget
 from storage.objects.signed_urls import InvalidUpload, UploadGrant, sign_upload, verify_upload
 
 _META_DIR = ".meta"
+_COLD_DIR = ".cold"
+COLD_STORAGE_CLASS = "COLD"
 _TMP_PREFIX = ".tmp-"
 _COPY_CHUNK = 1024 * 1024
 _PUBLIC_PREFIX = "media/"
@@ -51,6 +55,7 @@ class LocalObjectStore:
             raise ValueError("the local object store needs a secret to sign uploads")
         self._root = root
         self._meta_root = root / _META_DIR
+        self._cold_root = root / _COLD_DIR
         self._public_base_url = public_base_url.rstrip("/")
         self._secret = secret
 
@@ -60,6 +65,18 @@ class LocalObjectStore:
 
     def _meta_path(self, key: str) -> Path:
         return self._meta_root / f"{key}.json"
+
+    def _cold_path(self, key: str) -> Path:
+        check_key(key)
+        return self._cold_root / key
+
+    def _locate(self, key: str) -> Path:
+        """Where the object's bytes are: its own path, else its archived copy."""
+        path = self.file_path(key)
+        if path.is_file():
+            return path
+        cold = self._cold_path(key)
+        return cold if cold.is_file() else path
 
     async def presign_upload(
         self, key: str, *, content_type: str, byte_size: int, expires_in: int
@@ -104,7 +121,7 @@ class LocalObjectStore:
             target = self.file_path(grant.key)
             if accept is not None:
                 await accept(grant)
-            if await asyncio.to_thread(target.exists):
+            if await asyncio.to_thread(self._locate(grant.key).exists):
                 raise InvalidUpload(ALREADY_UPLOADED, status=409)
             handle, tmp = await asyncio.to_thread(_open_temp, target)
             try:
@@ -157,14 +174,41 @@ class LocalObjectStore:
         await asyncio.to_thread(copy)
 
     async def download(self, key: str, path: Path) -> None:
-        source = self.file_path(key)
+        source = await asyncio.to_thread(self._locate, key)
         await asyncio.to_thread(_copy_file, source, path)
 
-    async def head(self, key: str) -> ObjectInfo | None:
-        return await asyncio.to_thread(self._head, self.file_path(key), self._meta_path(key))
+    async def read_head(self, key: str, size: int) -> bytes | None:
+        def read() -> bytes | None:
+            try:
+                with self._locate(key).open("rb") as source:
+                    return source.read(size)
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                return None
 
-    @staticmethod
-    def _head(path: Path, meta_path: Path) -> ObjectInfo | None:
+        return await asyncio.to_thread(read)
+
+    async def archive(self, key: str, storage_class: str) -> None:
+        """Move the object into the cold folder (`storage_class` is for S3; here there is one
+        cold class). Archiving an archived object changes nothing."""
+        hot, cold = self.file_path(key), self._cold_path(key)
+
+        def move() -> None:
+            if not hot.is_file():
+                if cold.is_file():
+                    return
+                raise FileNotFoundError(key)
+            cold.parent.mkdir(parents=True, exist_ok=True)
+            # A copy then an unlink when `.cold` is another filesystem.
+            shutil.move(hot, cold)
+            _prune_empty_dirs(hot.parent, stop=self._root)
+
+        await asyncio.to_thread(move)
+
+    async def head(self, key: str) -> ObjectInfo | None:
+        return await asyncio.to_thread(self._head, key)
+
+    def _head(self, key: str) -> ObjectInfo | None:
+        path = self._locate(key)
         try:
             stat = path.stat()
         except (FileNotFoundError, NotADirectoryError):
@@ -172,10 +216,15 @@ class LocalObjectStore:
         if not path.is_file():
             return None
         try:
-            meta: dict[str, Any] = json.loads(meta_path.read_bytes())
+            meta: dict[str, Any] = json.loads(self._meta_path(key).read_bytes())
         except FileNotFoundError:
             meta = {}
-        return ObjectInfo(size=stat.st_size, content_type=meta.get("content_type"))
+        cold = path.is_relative_to(self._cold_root)
+        return ObjectInfo(
+            size=stat.st_size,
+            content_type=meta.get("content_type"),
+            storage_class=COLD_STORAGE_CLASS if cold else None,
+        )
 
     async def delete(self, keys: Sequence[str]) -> None:
         for key in keys:
@@ -184,7 +233,7 @@ class LocalObjectStore:
 
     def _delete_sync(self, keys: list[str]) -> None:
         for key in keys:
-            for path in (self._root / key, self._meta_path(key)):
+            for path in (self._root / key, self._cold_root / key, self._meta_path(key)):
                 # A "directory key" is just a missing object, as on S3.
                 with contextlib.suppress(FileNotFoundError, NotADirectoryError, IsADirectoryError):
                     path.unlink()
@@ -200,21 +249,21 @@ class LocalObjectStore:
             yield key
 
     def _list(self, prefix: str) -> list[str]:
-        """Keys starting with `prefix`, sorted like S3 lists them."""
+        """Keys starting with `prefix` (archived ones too), sorted like S3 lists them."""
         _check_prefix(prefix)
-        base = self._root / prefix[: prefix.rfind("/") + 1]
-        keys: list[str] = []
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            rel = Path(dirpath).relative_to(self._root).as_posix()
-            for name in filenames:
-                if name.startswith("."):
-                    continue
-                key = name if rel == "." else f"{rel}/{name}"
-                if key.startswith(prefix):
-                    keys.append(key)
-        keys.sort()
-        return keys
+        directory = prefix[: prefix.rfind("/") + 1]
+        keys: set[str] = set()
+        for root in (self._root, self._cold_root):
+            for dirpath, dirnames, filenames in os.walk(root / directory):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                rel = Path(dirpath).relative_to(root).as_posix()
+                for name in filenames:
+                    if name.startswith("."):
+                        continue
+                    key = name if rel == "." else f"{rel}/{name}"
+                    if key.startswith(prefix):
+                        keys.add(key)
+        return sorted(keys)
 
     def public_url(self, key: str) -> str:
         check_key(key)

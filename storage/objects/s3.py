@@ -209,7 +209,44 @@ class S3ObjectStore:
             if _error_code(exc) in _NOT_FOUND:
                 return None
             raise
-        return ObjectInfo(size=response["ContentLength"], content_type=response.get("ContentType"))
+        return ObjectInfo(
+            size=response["ContentLength"],
+            content_type=response.get("ContentType"),
+            # Absent for STANDARD.
+            storage_class=response.get("StorageClass"),
+        )
+
+    async def read_head(self, key: str, size: int) -> bytes | None:
+        try:
+            response = await self._client.get_object(
+                Bucket=self.bucket, Key=key, Range=f"bytes=0-{max(size, 1) - 1}"
+            )
+        except ClientError as exc:
+            if _error_code(exc) in _NOT_FOUND:
+                return None
+            if _error_code(exc) == "InvalidRange":  # an empty object
+                return b""
+            raise
+        body = response["Body"]
+        async with body:  # releases the connection (see download)
+            data: bytes = await body.read()
+        return data[:size]
+
+    async def archive(self, key: str, storage_class: str) -> None:
+        """A copy onto itself in another storage class (content type and cache control are
+        copied with it). Objects up to 5 GiB, which covers every original."""
+        try:
+            await self._client.copy_object(
+                Bucket=self.bucket,
+                Key=key,
+                CopySource={"Bucket": self.bucket, "Key": key},
+                StorageClass=storage_class,
+                MetadataDirective="COPY",
+            )
+        except ClientError as exc:
+            if _error_code(exc) in _NOT_FOUND:
+                raise FileNotFoundError(f"s3://{self.bucket}/{key}") from exc
+            raise
 
     async def delete(self, keys: Sequence[str]) -> None:
         unique = list(dict.fromkeys(keys))

@@ -13,7 +13,19 @@ from typing import IO
 import pillow_heif
 from PIL import Image, ImageCms, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
-from workers.imaging.geometry import draft_request, oriented_size, variant_plan
+from resolvers.media_edits import crop_problem
+from workers.imaging.filters import apply_filter
+from workers.imaging.geometry import (
+    Box,
+    Fractions,
+    box_size,
+    crop_box,
+    draft_request,
+    oriented_size,
+    scale_box,
+    stored_box,
+    variant_plan,
+)
 from workers.imaging.hashes import blurhash_of, dhash64
 
 # Importing a plugin registers its opener in Image.OPEN, which _open_header reads.
@@ -77,10 +89,18 @@ class ProcessedImage:
 
 
 def process_image(
-    path: Path, *, max_pixels: int = 50_000_000, max_bytes: int = 30 * 2**20
+    path: Path,
+    *,
+    max_pixels: int = 50_000_000,
+    max_bytes: int = 30 * 2**20,
+    crop: Fractions | None = None,
+    filter_name: str = "NONE",
 ) -> ProcessedImage:
-    """Decode, orient and re-encode `path`; raises MediaRejected for unusable input.
+    """Decode, orient, crop, filter and re-encode `path`; raises MediaRejected for unusable
+    input (a crop is checked against the upright size here, whatever the API checked).
 
+    The crop (fractions of the upright image) is cut before resizing; the filter runs once on
+    the largest variant, before the smaller ones are cut from it, so all sizes look alike.
     CPU-bound and synchronous: run it in a worker thread. Other exceptions (I/O errors,
     MemoryError) are transient or bugs, not the uploader's fault.
     """
@@ -98,23 +118,39 @@ def process_image(
             raise MediaRejected(f"The image is too large (limit {max_pixels / 1e6:g} megapixels)")
         with _decoding():
             orientation = _orientation(im)
-            plan = variant_plan(*oriented_size(width, height, orientation))
+            upright_w, upright_h = oriented_size(width, height, orientation)
+            if crop is not None and (problem := crop_problem(crop, upright_w, upright_h)):
+                raise MediaRejected(f"crop: {problem}")
+            box = crop_box(upright_w, upright_h, crop)
+            out_w, out_h = box_size(box)
+            plan = variant_plan(out_w, out_h)
             if any(h > WEBP_MAX_SIDE for _, _, h in plan):
                 raise MediaRejected("The image is too tall for its width")
             # JPEG: decode at 1/2, 1/4 or 1/8 scale; HEIF: use an embedded thumbnail if one is
             # big enough. Both stay >= the largest variant. Other formats ignore it.
-            im.draft("RGB", draft_request(width, height, orientation))
+            im.draft("RGB", draft_request(width, height, orientation, crop))
             im.load()
         source_format = "JPEG" if im.format == "MPO" else str(im.format)
         icc = im.info.get("icc_profile")
         pixels = _resizable(im)
 
-    # Largest variant first, in stored orientation (transposing 1 MP is cheaper than 12 MP).
+    # Largest variant first, in stored orientation (transposing 1 MP is cheaper than 12 MP),
+    # cut from the crop's part of the decoded pixels (which may be a draft-scaled copy).
     _, full_w, full_h = plan[-1]
-    current = _shrink(pixels, oriented_size(full_w, full_h, orientation), REDUCING_GAP)
+    region = scale_box(
+        stored_box(box, width, height, orientation),
+        pixels.width / width,
+        pixels.height / height,
+    )
+    current = _shrink(pixels, oriented_size(full_w, full_h, orientation), REDUCING_GAP, region)
     if orientation in _TRANSPOSE:
         current = current.transpose(_TRANSPOSE[orientation])
     current = _to_srgb(current, icc if isinstance(icc, bytes) else None)
+    # The perceptual hash describes the photo as taken, not the look given to it (moderation
+    # matches re-uploads by it): from an unfiltered thumbnail-sized copy.
+    _, thumb_w, thumb_h = plan[0]
+    phash = None if filter_name == "NONE" else dhash64(_shrink(current, (thumb_w, thumb_h), 2.0))
+    current = apply_filter(current, filter_name)
 
     variants: list[Variant] = []
     data = b""
@@ -125,14 +161,13 @@ def process_image(
         # A variant no smaller than the previous one reuses its bytes (small originals).
         variants.append(Variant(name, w, h, CONTENT_TYPE, data))
     variants.reverse()
-    upright_w, upright_h = oriented_size(width, height, orientation)
     return ProcessedImage(
-        width=upright_w,
-        height=upright_h,
+        width=out_w,
+        height=out_h,
         source_format=source_format,
         variants=variants,
         blurhash=blurhash_of(current),
-        phash=dhash64(current),
+        phash=dhash64(current) if phash is None else phash,
     )
 
 
@@ -186,10 +221,15 @@ def _resizable(im: Image.Image) -> Image.Image:
     return im.convert("RGB")
 
 
-def _shrink(im: Image.Image, size: tuple[int, int], reducing_gap: float | None) -> Image.Image:
-    if im.size == size:
-        return im
-    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=reducing_gap)
+def _shrink(
+    im: Image.Image, size: tuple[int, int], reducing_gap: float | None, box: Box | None = None
+) -> Image.Image:
+    """`im` (or its `box` part) resampled to `size`."""
+    if box is None or box == (0, 0, im.width, im.height):
+        if im.size == size:
+            return im
+        box = None
+    return im.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=reducing_gap)
 
 
 def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
