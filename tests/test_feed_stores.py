@@ -197,6 +197,19 @@ async def test_large_push_across_many_users(store: FeedStore, users: list[int]) 
         assert await store.page(reader, before=expected[9], limit=10) == expected[10:20]
 
 
+async def test_one_post_fanned_out_to_every_feed_then_removed(
+    store: FeedStore, users: list[int]
+) -> None:
+    # One row per partition, as fan-out writes: rows of many feeds share requests.
+    author = users[0]
+    await store.push([FeedEntry(reader, post(7), author) for reader in users])
+    for reader in users:
+        assert await store.page(reader, before=None, limit=10) == [post(7)]
+    await store.remove_post(post(7), users)
+    for reader in users:
+        assert await store.page(reader, before=None, limit=10) == []
+
+
 async def test_remove_author_keeps_the_neighbours_of_long_runs(
     store: FeedStore, users: list[int]
 ) -> None:
