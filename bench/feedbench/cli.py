@@ -35,6 +35,8 @@ from .reads import bench_reads, p95_ratios
 from .report import environment, git_state, goals, notes, report
 from .seed import SeedInfo, issue_tokens, seed, viewer_stats
 from .stack import CHILDREN, INTERRUPT, ApiServer, start_server
+from .stores import bench_stores
+from .stores_report import stores_report
 
 
 async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) -> dict[str, Any]:
@@ -67,6 +69,13 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
         )
         results["seed"] = asdict(info)
         log(f"seeded in {info.seconds['total']:.0f}s: {info}")
+        if args.store == "cassandra":
+            log("feed stores: PostgreSQL and Cassandra on the same rows")
+            results["stores"] = await bench_stores(
+                deps, data_dir, viewers, cpu, args.seed, args.fanout_runs
+            )
+            results["environment"] = environment(results["git"])
+            return results
 
         for strategy in ("hybrid", "pull"):
             servers.append(await start_server(settings, strategy, cpu))
@@ -128,6 +137,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--fanout-runs", type=int, default=5)
     parser.add_argument("--celebrity-runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1, help="random seed of the generator")
+    parser.add_argument(
+        "--store",
+        choices=["postgres", "cassandra"],
+        default="postgres",
+        help="cassandra: compare the PostgreSQL and Cassandra feed stores on the seeded rows"
+        " (an embedded Cassandra node; needs java and mvn) instead of the strategy phases",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the data dir")
     return parser.parse_args(argv)
@@ -155,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"data dir {data_dir}")
         stack.start()
         results = asyncio.run(run(args, stack, data_dir))
-        text = report(results)
+        text = stores_report(results) if "stores" in results else report(results)
         print(text, flush=True)
         if args.json:
             args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
