@@ -1,4 +1,4 @@
-"""The ASGI application: GraphQL at /graphql, health probes, request ids."""
+"""The ASGI application: GraphQL at /graphql, health probes, request ids, the web app at /."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from server.media_routes import media_routes
 from server.metrics import metrics_endpoint, networks
 from server.request_id import RequestIdMiddleware
 from server.security_headers import SecurityHeadersMiddleware
+from server.web_app import web_app_routes
 from storage import jobs, postgres, redis
 from storage.settings import Settings
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
             ),
             *media_routes(get_deps),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            *web_app_routes(settings.web_app),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

@@ -34,6 +34,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     public_url: str | None = None  # how clients reach this server; default http://host:port
     secret_key: str | None = None  # signs upload URLs; `snapfeed dev` makes one in data_dir
+    web_app: bool = True  # serve the reference web app at `/` (server/webapp/)
 
     # Media
     media_backend: str = "local"  # "local" (disk under media_dir) or "s3"
