@@ -21,10 +21,11 @@ class CommentByIdLoader(DataLoader[int, CommentRow | None]):
 
 
 class CommentPageByPostIdLoader(DataLoader[PageKey, list[CommentRow]]):
-    """Comment pages of many posts in one query (a feed page showing a preview of each)."""
+    """Comment pages of many posts in one query (a feed page showing a preview of each), as
+    the viewer may see them."""
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, viewer_id: int | None) -> None:
         async def load(keys: Sequence[PageKey]) -> list[list[CommentRow]]:
-            return await comments.pages(deps.db, list(keys))
+            return await comments.pages(deps.db, list(keys), viewer_id)
 
         super().__init__(load_fn=load)

@@ -11,15 +11,18 @@ from resolvers.deps import Deps
 from storage import media
 from storage.media import MediaRow
 from storage.post_cards import PostCard
+from storage.visibility import Surface
 
 
 class PostCardByIdLoader(DataLoader[int, PostCard | None]):
     """Whole posts for single lookups (`post`, `node`, a comment's post, live updates); None
-    when missing, deleted or not visible to the viewer."""
+    when missing, deleted or not visible to the viewer when looked up. Every other surface
+    shows a subset of these (storage/visibility.py), so pages may prime this loader."""
 
     def __init__(self, deps: Deps, viewer_id: int | None) -> None:
         async def load(ids: Sequence[int]) -> list[PostCard | None]:
-            found = {c.post.id: c for c in await post_cards.visible(deps, viewer_id, ids)}
+            cards = await post_cards.visible(deps, viewer_id, ids, Surface.LOOKUP)
+            found = {c.post.id: c for c in cards}
             return [found.get(i) for i in ids]
 
         super().__init__(load_fn=load)

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from strawberry.dataloader import DataLoader
 
 from resolvers.deps import Deps
-from storage import follows, users
+from storage import users, visibility
 from storage.users import UserRow
+from storage.visibility import Relation
 
 
 class UserByIdLoader(DataLoader[int, UserRow | None]):
@@ -31,14 +32,25 @@ class UserByUsernameLoader(DataLoader[str, UserRow | None]):
         super().__init__(load_fn=load)
 
 
-class FollowStateByUserIdLoader(DataLoader[int, str | None]):
-    """The viewer's follow state ('active', 'pending' or None) towards each user."""
+class RelationByUserIdLoader(DataLoader[int, Relation]):
+    """The viewer's relation to each user (follow state, blocks, mute, the viewer's moderator
+    flag), for the visibility policy; ask through `of(row)`."""
 
     def __init__(self, deps: Deps, viewer_id: int | None) -> None:
-        async def load(ids: Sequence[int]) -> list[str | None]:
-            if viewer_id is None:
-                return [None] * len(ids)
-            found = await follows.states(deps.db, viewer_id, list(ids))
-            return [found.get(i) for i in ids]
+        self.viewer_id = viewer_id
+
+        async def load(ids: Sequence[int]) -> list[Relation]:
+            if viewer_id is None:  # `of` answers anonymous viewers without loading
+                return [visibility.anonymous(i) for i in ids]
+            found = await visibility.relations(deps.db, viewer_id, list(ids))
+            return [found.get(i) or Relation(viewer_id, i) for i in ids]
 
         super().__init__(load_fn=load)
+
+    async def of(self, owner: UserRow) -> Relation:
+        """The viewer's relation to `owner`: no query for oneself or an anonymous viewer."""
+        if self.viewer_id is None:
+            return visibility.anonymous(owner.id, owner_private=owner.is_private)
+        if self.viewer_id == owner.id:
+            return Relation(owner.id, owner.id, owner.is_private)
+        return await self.load(owner.id)

@@ -7,10 +7,10 @@ from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
 from resolvers.post_access import visible_post
-from resolvers.privacy import can_view_post
 from storage import comments, post_access
 from storage.comments import CommentRow, PageKey
 from storage.post_access import PostAccess
+from storage.visibility import Surface, may_see_post
 
 BODY_MAX = 2200
 CURSOR_KIND = "comments"
@@ -60,7 +60,7 @@ async def delete_comment(deps: Deps, viewer_id: int, comment_id: int) -> bool:
     access = await post_access.load(deps.db, comment.post_id, viewer_id)
     if access is None:  # the post was deleted, and its comments with it
         raise not_found("Comment")
-    visible = can_view_post(access.post.status, access.author, viewer_id, access.viewer_state)
+    visible = may_see_post(access.relation, access.post.status, Surface.LOOKUP)
     check_can_delete(viewer_id, comment.author_id, access.post.author_id, visible)
     if not await comments.delete(deps.db, comment_id):
         raise not_found("Comment")  # a concurrent delete won

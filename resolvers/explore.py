@@ -69,7 +69,7 @@ async def explore_page(
     deps: Deps, viewer_id: int | None, *, first: int, after: str | None
 ) -> Page[PostRow]:
     """A page of the ranked snapshot without the viewer's own posts and those of accounts
-    they follow (those are in their home feed), re-checked for visibility."""
+    they follow (those are in their home feed), re-checked against the visibility policy."""
     cursors.check_first(first, deps.settings.max_page_size)
     if after is not None:
         version, position = decode_cursor(after)
@@ -97,8 +97,12 @@ async def explore_page(
             version, refreshed = await refresh(deps), True
             continue
         wanted = [e.post_id for e in entries if e.author_id not in excluded]
-        # Deleted since the snapshot, or the author went private: skipped, page stays full.
-        visible = {r.id: r for r in await explore.still_public(deps.db, wanted)} if wanted else {}
+        # Deleted, flagged, gone private or blocked since the snapshot: skipped, page stays full.
+        visible = (
+            {r.id: r for r in await explore.still_visible(deps.db, wanted, viewer_id)}
+            if wanted
+            else {}
+        )
         for offset, entry in enumerate(entries, start=position + 1):
             if entry.post_id in visible:
                 found.append((offset, visible[entry.post_id]))

@@ -8,13 +8,13 @@ from resolvers import cursors
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.feed_merge import below, merge_newest
-from resolvers.privacy import can_see_content
 from storage import follows, posts, tokens
 from storage.feed_cache import FEED_CACHE_SIZE, TIMELINE_SIZE, CachedRange
 from storage.feeds.base import FeedEntry
 from storage.metrics import FEED_CACHE
 from storage.posts import PostRow
 from storage.users import UserRow
+from storage.visibility import Relation, may_see_content
 
 logger = logging.getLogger("snapfeed.feed")
 
@@ -39,20 +39,16 @@ async def feed_page(
 
 
 async def profile_page(
-    deps: Deps,
-    owner: UserRow,
-    *,
-    viewer_id: int | None,
-    viewer_state: str | None,
-    first: int,
-    after: str | None,
+    deps: Deps, owner: UserRow, *, relation: Relation, first: int, after: str | None
 ) -> Page[PostRow]:
-    """A user's grid, newest first, for those who may see it."""
+    """A user's grid, newest first, as the viewer may see it."""
     cursors.check_first(first, deps.settings.max_page_size)
     before = decode_cursor(after)
-    if not can_see_content(owner, viewer_id, viewer_state):
+    if not may_see_content(relation):  # no query for a grid that must be empty
         return Page(items=[], has_next=False)
-    rows = await posts.profile_page(deps.db, owner.id, before=before, limit=first + 1)
+    rows = await posts.profile_page(
+        deps.db, owner.id, viewer_id=relation.viewer_id, before=before, limit=first + 1
+    )
     return cursors.page_of(rows, first, lambda r: encode_cursor(r.id))
 
 

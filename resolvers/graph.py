@@ -8,10 +8,11 @@ from resolvers import cursors, feed, ratelimit
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import bad_input, not_found
-from resolvers.privacy import can_see_content
-from storage import follows, users
+from resolvers.safety import refused_by_own_block
+from storage import follows, safety, users, visibility
 from storage.follows import FollowEdge, FollowState
 from storage.users import UserRow
+from storage.visibility import may_see_content
 
 
 class Relation(StrEnum):
@@ -40,6 +41,12 @@ async def follow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
         locked = await follows.lock_users(conn, [viewer_id, target_id])
         if target_id not in locked:
             raise not_found("User")
+        # Under the users' locks, as block takes them: no follow slips past a block.
+        blocked_by, blocking = await safety.blocks_between(conn, viewer_id, target_id)
+        if blocked_by:  # to the blocked user the blocker does not exist
+            raise not_found("User")
+        if blocking:
+            raise refused_by_own_block()
         new_state: FollowState = "pending" if locked[target_id] else "active"
         if not await follows.insert(conn, viewer_id, target_id, new_state):
             return relation(await follows.state(conn, viewer_id, target_id))
@@ -110,38 +117,35 @@ def _page(edges: list[FollowEdge], first: int, kind: str) -> Page[UserRow]:
 
 
 async def followers(
-    deps: Deps,
-    owner: UserRow,
-    *,
-    viewer_id: int | None,
-    viewer_state: str | None,
-    first: int,
-    after: str | None,
+    deps: Deps, owner: UserRow, *, relation: visibility.Relation, first: int, after: str | None
 ) -> Page[UserRow]:
+    """Newest first; users blocked either way with the viewer are left out."""
     cursors.check_first(first, deps.settings.max_page_size)
     position = cursors.decode_time_id(after, "followers")
-    if not can_see_content(owner, viewer_id, viewer_state):
+    if not may_see_content(relation):
         return Page(items=[], has_next=False)
     edges = await follows.followers(
-        deps.db, owner.id, state="active", after=position, limit=first + 1
+        deps.db,
+        owner.id,
+        state="active",
+        after=position,
+        limit=first + 1,
+        viewer_id=relation.viewer_id,
     )
     return _page(edges, first, "followers")
 
 
 async def following(
-    deps: Deps,
-    owner: UserRow,
-    *,
-    viewer_id: int | None,
-    viewer_state: str | None,
-    first: int,
-    after: str | None,
+    deps: Deps, owner: UserRow, *, relation: visibility.Relation, first: int, after: str | None
 ) -> Page[UserRow]:
+    """Newest first; users blocked either way with the viewer are left out."""
     cursors.check_first(first, deps.settings.max_page_size)
     position = cursors.decode_time_id(after, "following")
-    if not can_see_content(owner, viewer_id, viewer_state):
+    if not may_see_content(relation):
         return Page(items=[], has_next=False)
-    edges = await follows.following(deps.db, owner.id, after=position, limit=first + 1)
+    edges = await follows.following(
+        deps.db, owner.id, after=position, limit=first + 1, viewer_id=relation.viewer_id
+    )
     return _page(edges, first, "following")
 
 

@@ -51,10 +51,13 @@ async def search(
     users_prefix, tags_prefix = user_prefix(query), hashtag_prefix(query)
     users, tags = [], []
     if users_prefix and first:
-        users = await store.users_by_prefix(deps.db, users_prefix, limit=first)
+        users = await store.users_by_prefix(deps.db, users_prefix, limit=first, viewer_id=viewer_id)
     if tags_prefix and first:
         tags = await store.hashtags_by_prefix(deps.db, tags_prefix, limit=first)
         if tags and viewer_id is not None:
             names = [t.name for t in tags]
-            tags = await hashtags.visible_counts(deps.db, names, viewer_id=viewer_id)
+            # A tag whose public posts all come from accounts blocked either way with the
+            # viewer leads to nothing they may see: not suggested, as `hashtag` is null.
+            counted = await hashtags.visible_counts(deps.db, names, viewer_id=viewer_id)
+            tags = [t for t in counted if t.post_count > 0]
     return SearchResults(users, tags)

@@ -11,11 +11,11 @@ from resolvers import ratelimit
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, not_found
 from resolvers.media import check_uploaded, check_usable
-from resolvers.privacy import can_view_story
 from resolvers.story_reels import Reel, group_reels
-from storage import follows, jobs, media, stories, users
+from storage import jobs, media, stories, users, visibility
 from storage.media import MediaRow
 from storage.stories import StoryRow
+from storage.visibility import Surface, is_expired, may_see_story
 
 logger = logging.getLogger("snapfeed.stories")
 
@@ -59,17 +59,21 @@ async def mark_seen(deps: Deps, viewer_id: int, story_id: int) -> StoryRow:
     if not found:
         raise not_found("Story")
     story = found[0]
-    media_rows, authors, state = await asyncio.gather(
+    media_rows, authors, relations = await asyncio.gather(
         media.by_ids(deps.db, [story.media_id]),
         users.by_ids(deps.db, [story.author_id]),
-        follows.state(deps.db, viewer_id, story.author_id),
+        visibility.relations(deps.db, viewer_id, [story.author_id]),
     )
     now = deps.clock()
     if not (
         media_rows
         and authors
-        and can_view_story(
-            media_rows[0].status, story.expires_at, now, authors[0], viewer_id, state
+        and story.author_id in relations
+        and may_see_story(
+            relations[story.author_id],
+            media_ready=media_rows[0].status == "ready",
+            expired=is_expired(story.expires_at, now),
+            surface=Surface.LOOKUP,
         )
     ):
         raise not_found("Story")

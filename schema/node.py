@@ -10,15 +10,17 @@ from schema.types.comment import Comment
 from schema.types.media import Media
 from schema.types.node import Node
 from schema.types.post import Post
+from schema.types.report import Report
 from schema.types.story import Story
 from schema.types.user import User
 
 _LOADERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
-    "User": User.load,
+    "User": User.load_visible,
     "Post": Post.load,
     "Media": Media.load,
     "Story": Story.load,
     "Comment": Comment.load,
+    "Report": Report.load,
 }
 
 

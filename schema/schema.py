@@ -19,30 +19,52 @@ from schema.extensions import schema_extensions
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.engagement import EngagementMutations
 from schema.mutations.graph import GraphMutations
+from schema.mutations.moderation import ModerationMutations
 from schema.mutations.posts import PostMutations
+from schema.mutations.safety import SafetyMutations
 from schema.mutations.stories import StoryMutations
 from schema.operation_choice import SingleOperationContext
 from schema.queries.accounts import AccountQueries
 from schema.queries.discovery import DiscoveryQueries
 from schema.queries.feed import FeedQueries
 from schema.queries.graph import GraphQueries
+from schema.queries.moderation import ModerationQueries
 from schema.queries.posts import PostQueries
+from schema.queries.safety import SafetyQueries
 from schema.queries.stories import StoryQueries
 from schema.subscriptions import Subscription
 from schema.types.comment import Comment
 from schema.types.media import Media
 from schema.types.post import Post
+from schema.types.report import Report
 from schema.types.story import Story
 from schema.types.user import User
 from storage.settings import Settings
 
 Query = merge_types(
     "Query",
-    (AccountQueries, FeedQueries, GraphQueries, PostQueries, StoryQueries, DiscoveryQueries),
+    (
+        AccountQueries,
+        FeedQueries,
+        GraphQueries,
+        PostQueries,
+        StoryQueries,
+        DiscoveryQueries,
+        SafetyQueries,
+        ModerationQueries,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
-    (AccountMutations, GraphMutations, PostMutations, EngagementMutations, StoryMutations),
+    (
+        AccountMutations,
+        GraphMutations,
+        PostMutations,
+        EngagementMutations,
+        StoryMutations,
+        SafetyMutations,
+        ModerationMutations,
+    ),
 )
 
 
@@ -109,7 +131,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[User, Post, Media, Story, Comment],
+        types=[User, Post, Media, Story, Comment, Report],
         extensions=schema_extensions(settings),
         execution_context_class=FastExecutionContext,
     )

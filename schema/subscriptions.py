@@ -12,6 +12,7 @@ from resolvers.errors import not_found
 from schema import global_id
 from schema.info import Info
 from schema.types.post import Post
+from storage.visibility import Surface
 
 
 @strawberry.type
@@ -22,7 +23,7 @@ class Subscription:
         viewer_id = ctx.require_viewer()
         async for post_id in live.feed_updates(ctx.deps, viewer_id):
             ctx.renew_loaders()  # fresh data for every event
-            post = await Post.load(info, post_id)
+            post = await Post.load(info, post_id, Surface.HOME)
             if post is not None:
                 yield post
 

@@ -26,6 +26,8 @@ from server.embedded import EmbeddedStack
 from server.embedded_cassandra import CassandraUnavailable, EmbeddedCassandra
 from server.logs import configure
 from server.seed import DEMO_PASSWORD, seed
+from server.users_cli import ACTIONS as USER_ACTIONS
+from server.users_cli import set_moderator
 from storage import migrations
 from storage.settings import Settings, SettingsError
 from workers.settings import create_worker
@@ -61,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
 
     commands.add_parser("migrate", help="apply database migrations")
+
+    users = commands.add_parser("users", help="manage accounts (moderators)")
+    users.add_argument("users_command", choices=sorted(USER_ACTIONS))
+    users.add_argument("username")
 
     docs = commands.add_parser("documents", help="trusted documents (SNAPFEED_TRUSTED_DOCUMENTS)")
     docs_commands = docs.add_subparsers(dest="documents_command", required=True)
@@ -107,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Seeded {len(people)} users; sign in as demo / {DEMO_PASSWORD}")
         return 0
     needed = {"SNAPFEED_DATABASE_URL": settings.database_url}
-    if args.command not in ("migrate", "documents"):
+    if args.command not in ("migrate", "documents", "users"):
         needed["SNAPFEED_REDIS_URL"] = settings.redis_url
     missing = [name for name, value in needed.items() if not value]
     if missing:
@@ -119,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         event_loop.run(_migrate(settings))
         return 0
+    if args.command == "users":
+        return _users(settings, args.users_command, args.username)
     if args.command == "documents":
         return _add_documents(settings, args.files)
     if args.command == "serve":
@@ -170,6 +178,15 @@ def _add_documents(settings: Settings, files: list[Path]) -> int:
         return 1
     added, total = event_loop.run(documents_cli.add(settings.database_url, docs))
     print(f"{added} new of {len(docs)} document(s); {total} trusted document(s) registered")
+    return 0
+
+
+def _users(settings: Settings, action: str, username: str) -> int:
+    assert settings.database_url
+    if not event_loop.run(set_moderator(settings.database_url, action, username)):
+        print(f"snapfeed: no user {username!r}", file=sys.stderr)
+        return 1
+    print(f"{username}: {action.replace('-', ' ')} done")
     return 0
 
 

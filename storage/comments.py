@@ -12,6 +12,7 @@ import asyncpg
 
 from storage import counters
 from storage.types import Executor
+from storage.visibility import user_listed_sql
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,11 @@ async def by_ids(db: Executor, ids: Sequence[int]) -> list[CommentRow]:
     return [CommentRow.from_record(r) for r in records]
 
 
-async def pages(db: Executor, keys: Sequence[PageKey]) -> list[list[CommentRow]]:
-    """Every requested page in one query, in key order (ids are time-sortable snowflakes).
+async def pages(
+    db: Executor, keys: Sequence[PageKey], viewer_id: int | None
+) -> list[list[CommentRow]]:
+    """Every requested page in one query, in key order (ids are time-sortable snowflakes),
+    without the comments of users blocked either way with the viewer.
 
     All three arrays are bigint[]: each new array type costs asyncpg a type-introspection
     round trip on every fresh connection, and bigint[] is the one all queries share.
@@ -95,15 +99,17 @@ async def pages(db: Executor, keys: Sequence[PageKey]) -> list[list[CommentRow]]
         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY
             AS k (post_id, after_id, lim, ord)
         CROSS JOIN LATERAL (
-            SELECT * FROM comments
-            WHERE post_id = k.post_id AND (k.after_id IS NULL OR id > k.after_id)
-            ORDER BY id LIMIT k.lim
+            SELECT * FROM comments c
+            WHERE c.post_id = k.post_id AND (k.after_id IS NULL OR c.id > k.after_id)
+              AND {user_listed_sql(viewer="$4::bigint", user="c.author_id")}
+            ORDER BY c.id LIMIT k.lim
         ) c
         ORDER BY k.ord, c.id
         """,
         [k.post_id for k in keys],
         [k.after_id for k in keys],
         [k.limit for k in keys],
+        viewer_id,
     )
     grouped: dict[int, list[CommentRow]] = defaultdict(list)
     for r in records:

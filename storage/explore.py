@@ -8,6 +8,7 @@ from datetime import datetime
 
 from storage.posts import COLUMNS, PostRow
 from storage.types import Executor
+from storage.visibility import Surface, post_visible_sql
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,8 @@ class CandidateRow:
 
 
 # Counts are the sums of the sharded counters (migrations/postgres/0004_engagement.sql).
-_CANDIDATES = """
+# Ranked once for everyone: what anyone at all may see in discovery.
+_CANDIDATES = f"""
 SELECT * FROM (
     SELECT p.id, p.author_id, p.created_at,
            COALESCE(sum(s.value) FILTER (WHERE s.counter = 'likes'), 0) AS likes,
@@ -28,8 +30,7 @@ SELECT * FROM (
     FROM posts p
     JOIN users u ON u.id = p.author_id
     LEFT JOIN post_counter_shards s ON s.post_id = p.id
-    WHERE p.status = 'published' AND p.deleted_at IS NULL AND p.created_at >= $1
-      AND NOT u.is_private
+    WHERE p.created_at >= $1 AND {post_visible_sql(Surface.DISCOVERY, viewer="NULL::bigint")}
     GROUP BY p.id
 ) c
 ORDER BY $2::int * c.likes + $3::int * c.comments DESC, c.id DESC
@@ -57,14 +58,18 @@ async def followee_ids(db: Executor, viewer_id: int) -> list[int]:
     return [r["followee_id"] for r in records]
 
 
-async def still_public(db: Executor, post_ids: Sequence[int]) -> list[PostRow]:
-    """Those of these posts that are still published, not deleted, by a public author."""
+async def still_visible(
+    db: Executor, post_ids: Sequence[int], viewer_id: int | None
+) -> list[PostRow]:
+    """Those of these posts the viewer may still see in discovery (deleted, flagged, gone
+    private or blocked since they were ranked: left out)."""
     records = await db.fetch(
         f"""
         SELECT {COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id
-        WHERE p.id = ANY($1::bigint[]) AND p.status = 'published' AND p.deleted_at IS NULL
-          AND NOT u.is_private
+        WHERE p.id = ANY($1::bigint[]) AND NOT u.is_private
+          AND {post_visible_sql(Surface.DISCOVERY, viewer="$2")}
         """,
         list(post_ids),
+        viewer_id,
     )
     return [PostRow.from_record(r) for r in records]

@@ -11,6 +11,7 @@ import asyncpg
 
 from storage.types import Executor
 from storage.users import COLUMNS, UserRow
+from storage.visibility import muted_sql, user_listed_sql
 
 FollowState = Literal["active", "pending"]
 
@@ -128,6 +129,7 @@ async def _page(
     state: FollowState,
     after: tuple[datetime, int] | None,
     limit: int,
+    viewer_id: int | None,
 ) -> list[FollowEdge]:
     # Newest first; (created_at, other id) is the keyset, so new follows never shift a page.
     records = await db.fetch(
@@ -136,6 +138,7 @@ async def _page(
         FROM follows f JOIN users u ON u.id = f.{other}
         WHERE f.{anchor} = $1 AND f.state = $2
           AND ($3::timestamptz IS NULL OR (f.created_at, f.{other}) < ($3, $4))
+          AND {user_listed_sql(viewer="$6::bigint", user="u.id")}
         ORDER BY f.created_at DESC, f.{other} DESC
         LIMIT $5
         """,
@@ -144,6 +147,7 @@ async def _page(
         after[0] if after else None,
         after[1] if after else None,
         limit,
+        viewer_id,
     )
     return [FollowEdge(UserRow.from_record(r), r["since"]) for r in records]
 
@@ -155,7 +159,9 @@ async def followers(
     state: FollowState,
     after: tuple[datetime, int] | None,
     limit: int,
+    viewer_id: int | None = None,
 ) -> list[FollowEdge]:
+    """The user's followers (or requesters) as `viewer_id` may list them."""
     return await _page(
         db,
         anchor="followee_id",
@@ -164,12 +170,19 @@ async def followers(
         state=state,
         after=after,
         limit=limit,
+        viewer_id=viewer_id,
     )
 
 
 async def following(
-    db: Executor, user_id: int, *, after: tuple[datetime, int] | None, limit: int
+    db: Executor,
+    user_id: int,
+    *,
+    after: tuple[datetime, int] | None,
+    limit: int,
+    viewer_id: int | None = None,
 ) -> list[FollowEdge]:
+    """Whom the user follows, as `viewer_id` may list them."""
     return await _page(
         db,
         anchor="follower_id",
@@ -178,18 +191,21 @@ async def following(
         state="active",
         after=after,
         limit=limit,
+        viewer_id=viewer_id,
     )
 
 
 async def active_followers_after(
     db: Executor, followee_id: int, *, after: int, active_days: int, limit: int
 ) -> list[int]:
-    """Followers seen within `active_days`, by id, after `after` (a fan-out batch)."""
+    """Followers seen within `active_days`, by id, after `after` (a fan-out batch); those
+    who muted the author get nothing pushed."""
     records = await db.fetch(
-        """
+        f"""
         SELECT f.follower_id FROM follows f JOIN users u ON u.id = f.follower_id
         WHERE f.followee_id = $1 AND f.state = 'active' AND f.follower_id > $2
           AND u.last_active_at >= now() - make_interval(days => $3)
+          AND NOT {muted_sql("f.follower_id", "$1")}
         ORDER BY f.follower_id
         LIMIT $4
         """,
@@ -214,10 +230,13 @@ async def followers_after(db: Executor, followee_id: int, *, after: int, limit: 
 
 
 async def celebrity_followees(db: Executor, user_id: int, *, threshold: int) -> list[int]:
+    """Followees at or above the celebrity threshold, merged into the user's feed at read
+    (and live updates): the muted ones are not."""
     records = await db.fetch(
-        """
+        f"""
         SELECT f.followee_id FROM follows f JOIN users u ON u.id = f.followee_id
         WHERE f.follower_id = $1 AND f.state = 'active' AND u.follower_count >= $2
+          AND NOT {muted_sql("$1", "f.followee_id")}
         ORDER BY f.followee_id
         """,
         user_id,

@@ -2,7 +2,8 @@
 
 `hashtags.post_count` counts the published posts of public accounts only, kept by
 storage/posts.py publish and soft_delete and by `recount_author` when an account changes
-privacy. What a viewer is told adds the private posts they may see (`visible_counts`), so
+privacy. What a viewer is told corrects it by the visibility policy (`visible_counts`): it adds
+the private posts they may see and takes away those of accounts blocked either way, so
 neither a count nor a tag's existence reveals a private account's posts.
 """
 
@@ -15,6 +16,9 @@ import asyncpg
 
 from storage.posts import COLUMNS, PostRow
 from storage.types import Executor
+from storage.visibility import Surface, post_visible_sql
+
+_VISIBLE = post_visible_sql(Surface.DISCOVERY, viewer="$2")
 
 
 @dataclass(frozen=True)
@@ -30,21 +34,32 @@ class HashtagRow:
 async def visible_counts(
     db: Executor, names: Sequence[str], *, viewer_id: int | None
 ) -> list[HashtagRow]:
-    """Each tag with the number of published posts carrying it that the viewer may see:
-    public ones (the kept count) plus those of private accounts the viewer follows or is."""
+    """Each tag with the number of posts carrying it that the viewer may see in discovery:
+    the kept count of public ones, plus private ones the viewer may see, minus public ones
+    the viewer may not (a block either way). The policy decides; the two small author sets,
+    found by key, only keep the corrections cheap."""
     records = await db.fetch(
-        """
-        WITH authors AS MATERIALIZED (
-            -- Few rows, found by key: the viewer if private, and their private followees.
+        f"""
+        WITH private_authors AS MATERIALIZED (
+            -- The viewer if private, and their private followees.
             SELECT u.id FROM users u WHERE u.id = $2 AND u.is_private
             UNION ALL
             SELECT u.id FROM follows f JOIN users u ON u.id = f.followee_id
             WHERE f.follower_id = $2 AND f.state = 'active' AND u.is_private
+        ), blocked_authors AS MATERIALIZED (
+            SELECT blocked_id AS id FROM blocks WHERE blocker_id = $2
+            UNION SELECT blocker_id FROM blocks WHERE blocked_id = $2
         )
         SELECT n.name, coalesce(h.post_count, 0) + (
-            SELECT count(*) FROM posts p
-            WHERE p.author_id IN (SELECT id FROM authors) AND p.hashtags @> ARRAY[n.name]
-              AND p.status = 'published' AND p.deleted_at IS NULL
+            SELECT count(*) FROM posts p JOIN users u ON u.id = p.author_id
+            WHERE p.author_id IN (SELECT id FROM private_authors)
+              AND p.hashtags @> ARRAY[n.name] AND {_VISIBLE}
+        )::int - (
+            -- Counted in the kept count (public, published) but hidden from this viewer.
+            SELECT count(*) FROM posts p JOIN users u ON u.id = p.author_id
+            WHERE p.author_id IN (SELECT id FROM blocked_authors) AND NOT u.is_private
+              AND p.hashtags @> ARRAY[n.name] AND p.status = 'published'
+              AND p.deleted_at IS NULL AND NOT {_VISIBLE}
         )::int AS post_count
         FROM unnest($1::text[]) WITH ORDINALITY AS n(name, position)
         LEFT JOIN hashtags h ON h.name = n.name
@@ -84,19 +99,15 @@ async def recount_author(conn: asyncpg.Connection, author_id: int, *, now_public
 async def posts_page(
     db: Executor, name: str, *, viewer_id: int | None, before: int | None, limit: int
 ) -> list[PostRow]:
-    """Published posts with the tag that the viewer may see, newest first.
+    """Posts with the tag that the viewer may see in discovery, newest first.
 
-    Privacy is part of the query (not a filter afterwards), so a page is always full.
+    The policy is part of the query (not a filter afterwards), so a page is always full.
     """
     records = await db.fetch(
         f"""
         SELECT {COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id
-        WHERE p.hashtags @> ARRAY[$1]::text[] AND p.status = 'published'
-          AND p.deleted_at IS NULL AND ($3::bigint IS NULL OR p.id < $3)
-          AND (NOT u.is_private OR u.id = $2 OR EXISTS (
-              SELECT 1 FROM follows f
-              WHERE f.follower_id = $2 AND f.followee_id = u.id AND f.state = 'active'
-          ))
+        WHERE p.hashtags @> ARRAY[$1]::text[] AND p.deleted_at IS NULL
+          AND ($3::bigint IS NULL OR p.id < $3) AND {_VISIBLE}
         ORDER BY p.id DESC LIMIT $4
         """,
         name,

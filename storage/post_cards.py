@@ -14,12 +14,13 @@ from typing import Any
 
 import asyncpg
 
-from storage import media, posts, users
+from storage import media, posts, users, visibility
 from storage.counters import PostCounts
 from storage.media import MediaRow
 from storage.posts import PostRow
 from storage.types import Executor
 from storage.users import UserRow
+from storage.visibility import Relation
 
 
 @dataclass(slots=True)  # not frozen: built for every post of a page (see storage/posts.py)
@@ -30,6 +31,7 @@ class PostCard:
     media: tuple[MediaRow, ...]
     counts: PostCounts
     viewer_liked: bool
+    relation: Relation  # the viewer's relation to the author, for the visibility policy
 
 
 # Media travel as an array of anonymous records. asyncpg decodes a record's fields by type,
@@ -43,7 +45,7 @@ _AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in users.FIELD
 
 _CARDS = f"""
 SELECT {posts.COLUMNS}, {_AUTHOR_COLUMNS},
-       f.state AS viewer_state,
+       f.state AS viewer_state, {visibility.relation_columns(viewer="$2", owner="p.author_id")},
        coalesce(c.likes, 0) AS likes,
        coalesce(c.comments, 0) AS comments,
        EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = $2) AS viewer_liked,
@@ -67,14 +69,22 @@ def _media_row(record: Any) -> MediaRow:
     return MediaRow.from_values(values, json.loads(values[media.VARIANTS_AT]))
 
 
-def _card(r: asyncpg.Record) -> PostCard:
+def _card(r: asyncpg.Record, viewer_id: int | None) -> PostCard:
+    author = UserRow(*[r[name] for name in _AUTHOR_NAMES])
     return PostCard(
         PostRow.from_record(r),
-        UserRow(*[r[name] for name in _AUTHOR_NAMES]),
+        author,
         r["viewer_state"],
         tuple([_media_row(m) for m in r["media"] or ()]),
         PostCounts(r["likes"], r["comments"]),
         r["viewer_liked"],
+        visibility.relation_from(
+            r,
+            viewer_id=viewer_id,
+            owner_id=author.id,
+            owner_private=author.is_private,
+            follow_state=r["viewer_state"],
+        ),
     )
 
 
@@ -86,4 +96,4 @@ async def cards(db: Executor, post_ids: Sequence[int], viewer_id: int | None) ->
     if not post_ids:
         return []
     records = await db.fetch(_CARDS, list(post_ids), viewer_id)
-    return [_card(r) for r in records]
+    return [_card(r, viewer_id) for r in records]

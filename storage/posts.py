@@ -9,6 +9,14 @@ from datetime import datetime
 import asyncpg
 
 from storage.types import Executor
+from storage.visibility import (
+    FEED_STATES,
+    GRID_STATES,
+    Surface,
+    muted_sql,
+    post_visible_sql,
+    sql_list,
+)
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which makes a
@@ -24,6 +32,7 @@ class PostRow:
     failure_reason: str | None
     created_at: datetime
     published_at: datetime | None
+    moderation_note: str | None  # why a moderator removed it; its author's eyes only
 
     @classmethod
     def from_record(cls, r: asyncpg.Record) -> PostRow:
@@ -37,6 +46,7 @@ class PostRow:
             r["failure_reason"],
             r["created_at"],
             r["published_at"],
+            r["moderation_note"],
         )
 
 
@@ -50,6 +60,7 @@ _FIELDS = (
     "failure_reason",
     "created_at",
     "published_at",
+    "moderation_note",
 )
 COLUMNS = ", ".join(f"p.{name}" for name in _FIELDS)
 
@@ -98,12 +109,16 @@ async def by_ids(db: Executor, ids: Sequence[int]) -> list[PostRow]:
     return [PostRow.from_record(r) for r in records]
 
 
-async def publish(conn: asyncpg.Connection, post_id: int) -> PostRow | None:
-    """PROCESSING -> PUBLISHED, counting it on the author; None if it was not processing."""
+async def publish(
+    conn: asyncpg.Connection, post_id: int, *, flagged: bool = False
+) -> PostRow | None:
+    """PROCESSING -> PUBLISHED (or FLAGGED: it goes live to followers only, and no tag counts
+    it), counting it on the author; None if it was not processing."""
     record = await conn.fetchrow(
         f"""
         WITH p AS (
-            UPDATE posts SET status = 'published', published_at = now()
+            UPDATE posts SET status = CASE WHEN $2 THEN 'flagged' ELSE 'published' END,
+                published_at = now()
             WHERE id = $1 AND status = 'processing' AND deleted_at IS NULL
             RETURNING *
         ), counted AS (
@@ -117,12 +132,13 @@ async def publish(conn: asyncpg.Connection, post_id: int) -> PostRow | None:
             -- posts sharing tags cannot deadlock on them.
             INSERT INTO hashtags (name, post_count)
             SELECT DISTINCT tag, 1 FROM p, counted, unnest(p.hashtags) AS tag
-            WHERE NOT counted.is_private ORDER BY tag
+            WHERE NOT counted.is_private AND p.status = 'published' ORDER BY tag
             ON CONFLICT (name) DO UPDATE SET post_count = hashtags.post_count + 1
         )
         SELECT {COLUMNS} FROM p
         """,
         post_id,
+        flagged,
     )
     return None if record is None else PostRow.from_record(record)
 
@@ -147,13 +163,13 @@ async def soft_delete(conn: asyncpg.Connection, post_id: int) -> str | None:
             RETURNING author_id, status, hashtags
         ), counted AS (
             UPDATE users SET post_count = post_count - 1
-            FROM p WHERE users.id = p.author_id AND p.status = 'published'
+            FROM p WHERE users.id = p.author_id AND p.status IN ('published', 'flagged')
             RETURNING users.is_private
         ), untagged AS (
             -- An upsert rather than an UPDATE only to lock tags in name order, as publish does.
             INSERT INTO hashtags (name, post_count)
             SELECT DISTINCT tag, 0 FROM p, counted, unnest(p.hashtags) AS tag
-            WHERE NOT counted.is_private ORDER BY tag
+            WHERE NOT counted.is_private AND p.status = 'published' ORDER BY tag
             ON CONFLICT (name) DO UPDATE SET post_count = GREATEST(hashtags.post_count - 1, 0)
         )
         SELECT status FROM p
@@ -183,7 +199,9 @@ async def purge(db: Executor, post_id: int) -> None:
     await db.execute("DELETE FROM posts WHERE id = $1 AND deleted_at IS NOT NULL", post_id)
 
 
-_VISIBLE = "status = 'published' AND deleted_at IS NULL"
+# What followers' home feeds hold (fan-out, backfill, rebuild, celebrity timelines); each read
+# still applies the visibility policy to every post.
+_VISIBLE = f"status IN ({sql_list(FEED_STATES)}) AND deleted_at IS NULL"
 
 
 async def newest_ids_by_authors(
@@ -237,6 +255,7 @@ async def newest_from_followees(
         WITH authors AS (
             SELECT f.followee_id AS id FROM follows f JOIN users u ON u.id = f.followee_id
             WHERE f.follower_id = $1 AND f.state = 'active' AND u.follower_count < $2
+              AND NOT {muted_sql("$1", "f.followee_id")}  -- muted: not in the feed
             UNION SELECT $1
         )
         SELECT p.id, p.author_id FROM authors a
@@ -253,20 +272,20 @@ async def newest_from_followees(
     return [(r["id"], r["author_id"]) for r in records]
 
 
+_GRID = f"""
+SELECT {COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id
+WHERE p.author_id = $1 AND p.status IN ({sql_list(GRID_STATES)})
+  AND ($2::bigint IS NULL OR p.id < $2)
+  AND {post_visible_sql(Surface.PROFILE, viewer="$4")}
+ORDER BY p.id DESC LIMIT $3
+"""
+
+
 async def profile_page(
-    db: Executor, author_id: int, *, before: int | None, limit: int
+    db: Executor, author_id: int, *, viewer_id: int | None, before: int | None, limit: int
 ) -> list[PostRow]:
-    records = await db.fetch(
-        f"""
-        SELECT {COLUMNS} FROM posts p
-        WHERE p.author_id = $1 AND p.status = 'published' AND p.deleted_at IS NULL
-          AND ($2::bigint IS NULL OR p.id < $2)
-        ORDER BY p.id DESC LIMIT $3
-        """,
-        author_id,
-        before,
-        limit,
-    )
+    """The author's grid as the viewer may see it, newest first."""
+    records = await db.fetch(_GRID, author_id, before, limit, viewer_id)
     return [PostRow.from_record(r) for r in records]
 
 
@@ -278,7 +297,8 @@ async def newest_from_all_followees(
         f"""
         SELECT id FROM posts
         WHERE author_id IN (
-            SELECT followee_id FROM follows WHERE follower_id = $1 AND state = 'active'
+            SELECT followee_id FROM follows
+            WHERE follower_id = $1 AND state = 'active' AND NOT {muted_sql("$1", "followee_id")}
             UNION ALL SELECT $1
         ) AND {_VISIBLE} AND ($2::bigint IS NULL OR id < $2)
         ORDER BY id DESC LIMIT $3

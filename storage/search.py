@@ -10,15 +10,18 @@ from __future__ import annotations
 from storage.hashtags import HashtagRow
 from storage.types import Executor
 from storage.users import COLUMNS, UserRow
+from storage.visibility import user_listed_sql
 
 # Sorts after every character, byte-wise (text_pattern_ops compares UTF-8 bytes).
 _LAST_CHARACTER = "\U0010ffff"
 
-# Served by users_username_lower_key (0001_accounts.sql).
+# Served by users_username_lower_key (0001_accounts.sql). Users blocked either way with the
+# viewer ($5) are not found.
 USERS_BY_PREFIX = f"""
 SELECT {COLUMNS} FROM users u
 WHERE lower(u.username) LIKE $1 ESCAPE '\\'
   AND lower(u.username) ~>=~ $2 AND lower(u.username) ~<~ $3
+  AND {user_listed_sql(viewer="$5::bigint", user="u.id")}
 ORDER BY lower(u.username) = $2 DESC, u.follower_count DESC, u.username
 LIMIT $4
 """
@@ -43,10 +46,12 @@ def prefix_args(prefix: str) -> tuple[str, str, str]:
     return escape_like(prefix) + "%", prefix, prefix + _LAST_CHARACTER
 
 
-async def users_by_prefix(db: Executor, prefix: str, *, limit: int) -> list[UserRow]:
-    """Users whose lower-cased username starts with `prefix` (lower-case): the exact match
-    first, then the most followed."""
-    records = await db.fetch(USERS_BY_PREFIX, *prefix_args(prefix), limit)
+async def users_by_prefix(
+    db: Executor, prefix: str, *, limit: int, viewer_id: int | None
+) -> list[UserRow]:
+    """Users whose lower-cased username starts with `prefix` (lower-case) that the viewer may
+    list: the exact match first, then the most followed."""
+    records = await db.fetch(USERS_BY_PREFIX, *prefix_args(prefix), limit, viewer_id)
     return [UserRow.from_record(r) for r in records]
 
 

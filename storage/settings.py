@@ -72,7 +72,12 @@ class Settings:
     register_rate: int = 10  # registrations per client address per hour; 0: no limit
 
     # Per-user token buckets: action=count/seconds (burst of `count`, refilled over `seconds`)
-    rate_limits: str = "like=300/60,comment=60/60,follow=200/3600,post=100/3600,upload=300/3600"
+    rate_limits: str = (
+        "like=300/60,comment=60/60,follow=200/3600,post=100/3600,upload=300/3600,report=20/3600"
+    )
+
+    # Moderation: distinct reporters that turn a PUBLISHED post FLAGGED
+    flag_threshold: int = 3
 
     # GraphQL limits
     max_page_size: int = 50

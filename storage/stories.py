@@ -11,6 +11,7 @@ import asyncpg
 from storage.media import COLUMNS as MEDIA_COLUMNS
 from storage.media import MediaRow
 from storage.types import Executor
+from storage.visibility import Surface, story_visible_sql
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,9 @@ async def by_ids(db: Executor, ids: Sequence[int]) -> list[StoryRow]:
 
 
 async def reel_entries(db: Executor, viewer_id: int, *, now: datetime) -> list[ReelEntry]:
-    """Live stories of the viewer and of everyone they follow (approved follows only).
-
-    Others' stories only once their media is READY; the viewer's own in any state.
-    """
+    """Stories of the viewer and of everyone they follow (approved follows only), as the
+    visibility policy lets the viewer see them in the tray (live; others' once READY; not
+    of muted accounts)."""
     records = await db.fetch(
         f"""
         WITH authors AS (
@@ -102,10 +102,11 @@ async def reel_entries(db: Executor, viewer_id: int, *, now: datetime) -> list[R
         )
         SELECT {COLUMNS}, {MEDIA_COLUMNS}, (v.story_id IS NOT NULL) AS seen
         FROM authors a
+        JOIN users u ON u.id = a.id
         JOIN stories s ON s.author_id = a.id AND s.expires_at > $2
         JOIN media m ON m.id = s.media_id
         LEFT JOIN story_views v ON v.story_id = s.id AND v.viewer_id = $1
-        WHERE m.status = 'ready' OR s.author_id = $1
+        WHERE {story_visible_sql(Surface.REELS, viewer="$1", now="$2")}
         """,
         viewer_id,
         now,

@@ -25,6 +25,7 @@ class UserRow:
     following_count: int
     post_count: int
     created_at: datetime
+    is_moderator: bool = False
 
     @classmethod
     def from_record(cls, record: asyncpg.Record | dict[str, Any]) -> UserRow:
@@ -41,6 +42,7 @@ FIELDS = (
     "following_count",
     "post_count",
     "created_at",
+    "is_moderator",
 )
 COLUMNS = ", ".join(f"u.{name}" for name in FIELDS)
 

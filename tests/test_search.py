@@ -151,7 +151,7 @@ async def test_user_search_uses_the_username_index(deps: Deps) -> None:
         " SELECT 'user_' || g, 'x', g % 97 FROM generate_series(1, 5000) g"
     )
     await deps.db.execute("ANALYZE users")
-    args = (*search.prefix_args("user_12"), 10)
+    args = (*search.prefix_args("user_12"), 10, 1)  # a viewer: blocks are checked by key
     for plan in await _plans(deps, search.USERS_BY_PREFIX, *args):
         assert "Index Cond" in plan and "users_username_lower_key" in plan, plan
     # ...and that SQL finds what the LIKE rule says.

@@ -1,4 +1,5 @@
-"""Pure story logic: grouping into reels, tray order, and who may see a story when."""
+"""Pure story logic: grouping into reels and tray order (who may see a story when:
+tests/test_unit_visibility.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from resolvers.privacy import can_view_story
 from resolvers.story_reels import group_reels
 from storage.stories import StoryRow
-from storage.users import UserRow
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 VIEWER = 1
@@ -84,52 +83,3 @@ def test_group_reels(
     stories = [_story(story_id, author, minute) for author, story_id, minute in specs]
     reels = group_reels(stories, seen, VIEWER)
     assert [(r.author_id, [s.id for s in r.stories], r.has_unseen) for r in reels] == expected
-
-
-def _user(user_id: int, *, private: bool) -> UserRow:
-    return UserRow(
-        id=user_id,
-        username=f"user{user_id}",
-        display_name=None,
-        bio=None,
-        is_private=private,
-        follower_count=0,
-        following_count=0,
-        post_count=0,
-        created_at=T0,
-    )
-
-
-EXPIRES = T0 + timedelta(hours=24)
-LIVE = T0 + timedelta(hours=1)
-
-
-@pytest.mark.parametrize(
-    ("media_status", "now", "private", "viewer_id", "state", "visible"),
-    [
-        ("ready", LIVE, False, 9, None, True),  # public: anyone with the id
-        ("ready", LIVE, False, None, None, True),
-        ("ready", LIVE, True, 9, "active", True),  # approved follower
-        ("ready", LIVE, True, 9, "pending", False),  # a request is not a follow
-        ("ready", LIVE, True, 9, None, False),
-        ("ready", LIVE, True, None, None, False),
-        ("processing", LIVE, False, 9, "active", False),  # others wait for READY
-        ("failed", LIVE, False, 9, "active", False),
-        ("processing", LIVE, True, 2, None, True),  # the author sees it in any state
-        ("failed", LIVE, True, 2, None, True),
-        ("ready", EXPIRES - timedelta(microseconds=1), False, 9, None, True),
-        ("ready", EXPIRES, False, 9, None, False),  # expired: nobody, author included
-        ("ready", EXPIRES, False, 2, None, False),
-        ("ready", EXPIRES + timedelta(days=3), True, 9, "active", False),
-    ],
-)
-def test_can_view_story(
-    media_status: str,
-    now: datetime,
-    private: bool,
-    viewer_id: int | None,
-    state: str | None,
-    visible: bool,
-) -> None:
-    author = _user(2, private=private)
-    assert can_view_story(media_status, EXPIRES, now, author, viewer_id, state) is visible

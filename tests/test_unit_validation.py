@@ -1,21 +1,19 @@
-"""Unit tests for input validation, privacy and follow relations (pure; no embedded services)."""
+"""Unit tests for input validation and follow relations (pure; no embedded services).
+
+Who may see what is tests/test_unit_visibility.py."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 import pytest
 
 from resolvers.errors import AppError, ErrorCode
 from resolvers.graph import Relation, relation
-from resolvers.privacy import can_see_content
 from resolvers.validation import (
     check_password,
     clean_bio,
     clean_display_name,
     clean_username,
 )
-from storage.users import UserRow
 
 
 def _assert_bad_input(info: pytest.ExceptionInfo[AppError], field: str) -> None:
@@ -180,51 +178,6 @@ def test_clean_bio_rejects_too_long(raw: str) -> None:
     with pytest.raises(AppError, match="at most 500") as info:
         clean_bio(raw)
     _assert_bad_input(info, "bio")
-
-
-# --- privacy.can_see_content ----------------------------------------------------------------
-
-OWNER_ID = 7
-OTHER_ID = 8
-
-
-def _user(*, is_private: bool, user_id: int = OWNER_ID) -> UserRow:
-    return UserRow(
-        id=user_id,
-        username="owner",
-        display_name=None,
-        bio=None,
-        is_private=is_private,
-        follower_count=0,
-        following_count=0,
-        post_count=0,
-        created_at=datetime(2024, 1, 1, tzinfo=UTC),
-    )
-
-
-@pytest.mark.parametrize(
-    ("is_private", "viewer_id", "viewer_state", "expected"),
-    [
-        # public owner: everyone
-        (False, None, None, True),
-        (False, OWNER_ID, None, True),
-        (False, OTHER_ID, None, True),
-        (False, OTHER_ID, "pending", True),
-        (False, OTHER_ID, "active", True),
-        # private owner
-        (True, None, None, False),  # signed out
-        (True, OWNER_ID, None, True),  # self
-        (True, OTHER_ID, "active", True),  # approved follower
-        (True, OTHER_ID, "pending", False),  # request not yet approved
-        (True, OTHER_ID, None, False),  # stranger
-        (True, OTHER_ID, "", False),
-    ],
-)
-def test_can_see_content(
-    is_private: bool, viewer_id: int | None, viewer_state: str | None, expected: bool
-) -> None:
-    owner = _user(is_private=is_private)
-    assert can_see_content(owner, viewer_id, viewer_state) is expected
 
 
 # --- graph.relation -------------------------------------------------------------------------

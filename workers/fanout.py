@@ -12,6 +12,7 @@ from resolvers.feed_merge import is_celebrity
 from storage import follows, posts, users
 from storage.feeds.base import FeedEntry
 from storage.metrics import FANOUT_BATCH as FANOUT_BATCH_SIZES
+from storage.visibility import FEED_STATES
 
 logger = logging.getLogger("snapfeed.workers.fanout")
 
@@ -33,7 +34,7 @@ async def fanout_post(ctx: dict[str, Any], post_id: int) -> dict[str, Any]:
     """
     deps: Deps = ctx["deps"]
     found = await posts.by_ids(deps.db, [post_id])
-    if not found or found[0].status != "published":
+    if not found or found[0].status not in FEED_STATES:  # FLAGGED still reaches followers
         return asdict(FanoutResult(False, 0, 0))
     post = found[0]
     [author] = await users.by_ids(deps.db, [post.author_id])
@@ -66,7 +67,6 @@ async def fanout_post(ctx: dict[str, Any], post_id: int) -> dict[str, Any]:
         reached += len(batch)
         batches += 1
     await deps.feed_cache.clear_fanout_position(post_id)
-    logger.info("post %s reached %d followers in %d batches", post_id, reached, batches)
     return asdict(FanoutResult(False, reached, batches))
 
 

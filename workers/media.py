@@ -14,8 +14,9 @@ from arq import Retry
 from resolvers import live
 from resolvers.deps import Deps
 from resolvers.media_edits import as_crop
-from storage import jobs, media, posts
+from storage import jobs, media, moderation, posts
 from storage.media import MediaRow, VariantRow
+from storage.moderation import RemovedMatch
 from storage.objects.base import (
     IMMUTABLE_CACHE_CONTROL,
     media_prefix,
@@ -64,13 +65,41 @@ async def process_post(ctx: dict[str, Any], post_id: int) -> str:
         logger.exception("post %s: giving up after %d tries", post_id, job_try)
         await _fail(deps, post_id, rows, None, "Processing failed; please try again")
         return "failed"
+    lookalikes = await _removed_lookalikes(deps, post_id)
     async with deps.db.acquire() as conn, conn.transaction():
-        published = await posts.publish(conn, post_id)
+        published = await posts.publish(conn, post_id, flagged=bool(lookalikes))
     if published is None:
         return "unchanged"
+    if lookalikes:
+        await _report_reupload(deps, published.author_id, post_id, lookalikes)
     await live.post_changed(deps, post_id)
     await jobs.enqueue(deps.jobs, jobs.FANOUT_POST, post_id, job_id=jobs.fanout_job_id(post_id))
-    return "published"
+    return published.status
+
+
+async def _removed_lookalikes(deps: Deps, post_id: int) -> list[RemovedMatch]:
+    """Removed posts one of whose images this post's photos resemble (perceptual hashes
+    within a few bits; a video counts by its poster frame)."""
+    hashes = [m.phash for m in await media.by_post_ids(deps.db, [post_id]) if m.phash is not None]
+    return await moderation.removed_lookalikes(deps.db, hashes)
+
+
+async def _report_reupload(
+    deps: Deps, author_id: int, post_id: int, lookalikes: list[RemovedMatch]
+) -> None:
+    """A re-upload of a removed image goes live FLAGGED (followers only, out of discovery);
+    a report in the name of the moderator who removed the original puts it in the queue."""
+    logger.info("post %s resembles removed post(s) %s: flagged", post_id, lookalikes)
+    for match in lookalikes:
+        if match.removed_by is not None and match.removed_by != author_id:
+            await moderation.insert_report(
+                deps.db,
+                reporter_id=match.removed_by,
+                post_id=post_id,
+                comment_id=None,
+                reason="other",
+                note=f"Re-upload of an image removed from post {match.post_id}",
+            )
 
 
 async def process_media(deps: Deps, row: MediaRow) -> None:

@@ -12,7 +12,7 @@ from schema.types.user import User
 
 
 async def _user(info: Info, user_id: int) -> User:
-    user = await User.load(info, user_id)
+    user = await User.load_visible(info, user_id)
     if user is None:
         raise not_found("User")
     return user

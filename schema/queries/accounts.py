@@ -22,4 +22,4 @@ class AccountQueries:
     @strawberry.field
     async def user(self, info: Info, username: str) -> User | None:
         row = await info.context.loaders.user_by_username.load(username.strip().lower())
-        return None if row is None else User.from_row(row)
+        return await User.visible(info, row)

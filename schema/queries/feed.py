@@ -6,6 +6,7 @@ from resolvers import feed
 from schema.info import Info
 from schema.types.connection import Connection
 from schema.types.post import Post, post_connection
+from storage.visibility import Surface
 
 
 @strawberry.type
@@ -24,4 +25,4 @@ class FeedQueries:
             after=after,
         )
         ctx.feed_stale = False
-        return await post_connection(info, page)
+        return await post_connection(info, page, Surface.HOME)

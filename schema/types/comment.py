@@ -16,6 +16,7 @@ from schema.types.user import User
 from storage.comments import CommentRow
 from storage.posts import PostRow
 from storage.users import UserRow
+from storage.visibility import Surface, may_see_comment
 
 
 @strawberry.type
@@ -37,13 +38,17 @@ class Comment(Node):
 
     @classmethod
     async def load(cls, info: Info, comment_id: int) -> Comment | None:
-        """The comment if the viewer may see its post; None otherwise."""
+        """The comment if the viewer may see it (its post, and no block with its author)."""
         loaders = info.context.loaders
         row = await loaders.comment_by_id.load(comment_id)
-        if row is None or await Post.load(info, row.post_id) is None:
+        if row is None:
             return None
+        post_visible = await Post.load(info, row.post_id) is not None
         author = await loaders.user_by_id.load(row.author_id)
         assert author is not None, "comments are deleted with their author"
+        relation = await loaders.relation_by_user_id.of(author)
+        if not may_see_comment(relation, post_visible=post_visible, surface=Surface.LOOKUP):
+            return None
         return cls.from_row(row, author)
 
     @strawberry.field

@@ -7,6 +7,7 @@ from schema.info import Info
 from schema.types.connection import Connection
 from schema.types.post import Post, ids_of, post_connection
 from storage.hashtags import HashtagRow
+from storage.visibility import Surface
 
 
 @strawberry.type
@@ -33,4 +34,4 @@ class Hashtag:
             first=20 if first is None else first,
             after=after,
         )
-        return await post_connection(info, ids_of(page))
+        return await post_connection(info, ids_of(page), Surface.DISCOVERY)

@@ -15,6 +15,7 @@ from schema.types.media_variant import MediaVariant
 from schema.types.node import Node
 from schema.types.photo_filter import PhotoFilter
 from storage.media import MediaRow
+from storage.visibility import may_see_media
 
 
 @strawberry.type
@@ -64,17 +65,23 @@ class Media(Node):
 
     @classmethod
     async def load(cls, info: Info, media_id: int) -> Media | None:
-        """Visible to its owner, and to whoever may see the post it belongs to."""
+        """Its owner's until used; then visible where the post or story using it is."""
         row = await info.context.loaders.media_by_id.load(media_id)
         if row is None:
             return None
-        if row.owner_id != info.context.viewer_id and not await _container_visible(info, row):
+        container = await _container_visible(info, row)
+        if not may_see_media(
+            viewer_is_owner=row.owner_id == info.context.viewer_id,
+            in_use=container is not None,
+            container_visible=bool(container),
+        ):
             return None
         return cls.from_row(row, info.context)
 
 
-async def _container_visible(info: Info, row: MediaRow) -> bool:
-    """Whether the post or story holding this media is visible to the viewer."""
+async def _container_visible(info: Info, row: MediaRow) -> bool | None:
+    """Whether the post or story holding this media is visible to the viewer; None when
+    nothing holds it yet."""
     # Imported here: Post and Story both refer back to Media.
     from schema.types.post import Post
     from schema.types.story import Story
@@ -82,4 +89,6 @@ async def _container_visible(info: Info, row: MediaRow) -> bool:
     if row.post_id is not None:
         return await Post.load(info, row.post_id) is not None
     story_id = await media.story_of(info.context.deps, row.id)
-    return story_id is not None and await Story.load(info, story_id) is not None
+    if story_id is None:
+        return None
+    return await Story.load(info, story_id) is not None

@@ -21,6 +21,7 @@ from schema.types.post_status import PostStatus
 from schema.types.user import User
 from storage.post_cards import PostCard
 from storage.posts import PostRow
+from storage.visibility import Surface, status_shown
 
 if TYPE_CHECKING:
     from schema.types.comment import Comment
@@ -44,6 +45,9 @@ class Post(Node):
     failure_reason: str | None = strawberry.field(
         description="Why processing failed; shown to the author only."
     )
+    moderation_note: str | None = strawberry.field(
+        description="Why a moderator removed the post; shown to its author and moderators."
+    )
 
     @classmethod
     def from_card(cls, card: PostCard, ctx: Context) -> Post:
@@ -55,7 +59,7 @@ class Post(Node):
             caption=row.caption,
             hashtags=list(row.hashtags),
             location=row.location,
-            status=PostStatus(row.status.upper()),
+            status=PostStatus(status_shown(card.relation, row.status).upper()),
             created_at=row.created_at,
             author=User.from_row(card.author),
             media=[Media.from_row(m, ctx) for m in card.media],
@@ -63,13 +67,19 @@ class Post(Node):
             comment_count=card.counts.comments,
             viewer_has_liked=card.viewer_liked,
             failure_reason=row.failure_reason if viewer_id == row.author_id else None,
+            moderation_note=row.moderation_note
+            if card.relation.is_self or card.relation.moderator
+            else None,
         )
 
     @classmethod
-    async def load(cls, info: Info, post_id: int) -> Post | None:
-        """The post if the viewer may see it; None when missing, deleted or private."""
+    async def load(cls, info: Info, post_id: int, surface: Surface = Surface.LOOKUP) -> Post | None:
+        """The post if the viewer may see it on `surface`; None when missing, deleted or
+        hidden."""
         card = await info.context.loaders.post_card_by_id.load(post_id)
-        return None if card is None else cls.from_card(card, info.context)
+        if card is None or not post_cards.shows(card, surface):
+            return None
+        return cls.from_card(card, info.context)
 
     @classmethod
     async def fresh(cls, info: Info, post_id: int) -> Post | None:
@@ -91,19 +101,20 @@ class Post(Node):
 
 def remember(info: Info, cards: Iterable[PostCard]) -> None:
     """What a page's cards already tell, for fields that look it up again: a post's
-    `comments` (its visibility) and its author's `viewerFollowStatus`."""
+    `comments` (its visibility) and its author's relation to the viewer."""
     loaders = info.context.loaders
     for card in cards:
         loaders.post_card_by_id.prime(card.post.id, card)
-        loaders.follow_state_by_user_id.prime(card.author.id, card.viewer_state)
+        loaders.relation_by_user_id.prime(card.author.id, card.relation)
 
 
-async def post_connection(info: Info, page: Page[int]) -> Connection[Post]:
+async def post_connection(info: Info, page: Page[int], surface: Surface) -> Connection[Post]:
     """A page of post ids as a connection, assembled in one query; the posts the viewer may
-    not see (deleted or hidden since the ids were listed) are left out."""
+    not see on `surface` (deleted or hidden since the ids were listed) are left out."""
     ctx = info.context
     ids = [post_id for _, post_id in page.items]
-    cards = {c.post.id: c for c in await post_cards.visible(ctx.deps, ctx.viewer_id, ids)}
+    found = await post_cards.visible(ctx.deps, ctx.viewer_id, ids, surface)
+    cards = {c.post.id: c for c in found}
     remember(info, cards.values())
     edges = [
         Edge(cursor=cursor, node=Post.from_card(cards[post_id], ctx))

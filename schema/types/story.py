@@ -5,13 +5,13 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers.privacy import can_view_story
 from schema import global_id
 from schema.info import Info
 from schema.types.media import Media
 from schema.types.node import Node
 from schema.types.user import User
 from storage.stories import StoryRow
+from storage.visibility import Surface, is_expired, may_see_story
 
 
 @strawberry.type
@@ -43,9 +43,10 @@ class Story(Node):
         )
         if media is None or author is None:
             return None
-        state = await ctx.loaders.follow_state_by_user_id.load(author.id)
-        now = ctx.deps.clock()
-        if not can_view_story(media.status, row.expires_at, now, author, ctx.viewer_id, state):
+        relation = await ctx.loaders.relation_by_user_id.of(author)
+        expired = is_expired(row.expires_at, ctx.deps.clock())
+        ready = media.status == "ready"
+        if not may_see_story(relation, media_ready=ready, expired=expired, surface=Surface.LOOKUP):
             return None
         return cls.from_row(row)
 

@@ -14,6 +14,7 @@ from schema.types.connection import Connection
 from schema.types.follow_status import FollowStatus
 from schema.types.node import Node
 from storage.users import UserRow
+from storage.visibility import Surface, may_see_user
 
 if TYPE_CHECKING:
     from schema.types.post import Post
@@ -32,6 +33,7 @@ class User(Node):
     following_count: int
     post_count: int
     created_at: datetime
+    is_moderator: bool
 
     @classmethod
     def from_row(cls, row: UserRow) -> User:
@@ -46,17 +48,40 @@ class User(Node):
             following_count=row.following_count,
             post_count=row.post_count,
             created_at=row.created_at,
+            is_moderator=row.is_moderator,
         )
 
     @classmethod
     async def load(cls, info: Info, user_id: int) -> User | None:
+        """The user, for fields whose owner was already found visible (authors and the like)."""
         row = await info.context.loaders.user_by_id.load(user_id)
         return None if row is None else cls.from_row(row)
 
+    @classmethod
+    async def visible(cls, info: Info, row: UserRow | None) -> User | None:
+        """The profile if the viewer may see it (`user`, `node`): to someone they blocked, a
+        user does not exist."""
+        if row is None:
+            return None
+        relation = await info.context.loaders.relation_by_user_id.of(row)
+        return cls.from_row(row) if may_see_user(relation, listed=False) else None
+
+    @classmethod
+    async def load_visible(cls, info: Info, user_id: int) -> User | None:
+        return await cls.visible(info, await info.context.loaders.user_by_id.load(user_id))
+
     @strawberry.field(description="The viewer's relation to this user.")
     async def viewer_follow_status(self, info: Info) -> FollowStatus:
-        state = await info.context.loaders.follow_state_by_user_id.load(self.row.id)
-        return FollowStatus.from_relation(graph.relation(state))
+        relation = await info.context.loaders.relation_by_user_id.of(self.row)
+        return FollowStatus.from_relation(graph.relation(relation.follow_state))
+
+    @strawberry.field(description="False when not signed in.")
+    async def viewer_has_blocked(self, info: Info) -> bool:
+        return (await info.context.loaders.relation_by_user_id.of(self.row)).blocking
+
+    @strawberry.field(description="False when not signed in. The muted user is not told.")
+    async def viewer_has_muted(self, info: Info) -> bool:
+        return (await info.context.loaders.relation_by_user_id.of(self.row)).muted
 
     async def _visible_page(
         self,
@@ -66,13 +91,13 @@ class User(Node):
         default: int,
         after: str | None,
     ) -> Page[R]:
-        """A list owned by this user, as the viewer may see it (privacy needs their relation)."""
+        """A list owned by this user, as the viewer may see it (the policy needs their
+        relation)."""
         ctx = info.context
         return await fetch(
             ctx.deps,
             self.row,
-            viewer_id=ctx.viewer_id,
-            viewer_state=await ctx.loaders.follow_state_by_user_id.load(self.row.id),
+            relation=await ctx.loaders.relation_by_user_id.of(self.row),
             first=default if first is None else first,
             after=after,
         )
@@ -85,7 +110,7 @@ class User(Node):
         from schema.types.post import ids_of, post_connection
 
         page = await self._visible_page(info, feed.profile_page, first, 12, after)
-        return await post_connection(info, ids_of(page))
+        return await post_connection(info, ids_of(page), Surface.PROFILE)
 
     @strawberry.field
     async def followers(
