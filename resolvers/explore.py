@@ -49,7 +49,7 @@ async def refresh(deps: Deps) -> int:
         [Entry(c.post_id, c.author_id) for c in ranked],
         ttl_seconds=SNAPSHOT_TTL_SECONDS,
     )
-    logger.info("explore snapshot %d: %d of %d candidates", version, len(ranked), len(rows))
+    logger.debug("explore snapshot %d: %d of %d candidates", version, len(ranked), len(rows))
     return version
 
 

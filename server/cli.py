@@ -22,14 +22,16 @@ from schema.schema import build_schema
 from server import documents_cli
 from server import loop as event_loop
 from server.app import create_app
+from server.console import banner
 from server.embedded import EmbeddedStack
 from server.embedded_cassandra import CassandraUnavailable, EmbeddedCassandra
-from server.logs import configure
-from server.seed import DEMO_PASSWORD, seed
+from server.logs import configure, format_for
+from server.seed import DEMO_PASSWORD, DEMO_USERNAME, seed
 from server.users_cli import ACTIONS as USER_ACTIONS
 from server.users_cli import set_moderator
 from storage import migrations
 from storage.settings import Settings, SettingsError
+from storage.users import by_usernames
 from workers.settings import create_worker
 
 logger = logging.getLogger("snapfeed.cli")
@@ -52,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     dev.add_argument(
         "--no-seed", action="store_true", help="do not fill a new data dir with demo data"
+    )
+    dev.add_argument(
+        "--verbose", action="store_true", help="log every request, job and seeding call"
     )
 
     serve = commands.add_parser("serve", help="run the API against configured services")
@@ -98,7 +103,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, name, None) is not None
     }
     settings = settings.replace(**changes)
-    configure(settings.log_level, settings.log_format)
+    try:
+        log_format = format_for(
+            settings.log_format, command=args.command, stderr_is_tty=sys.stderr.isatty()
+        )
+    except ValueError as exc:
+        print(f"snapfeed: {exc}", file=sys.stderr)
+        return 2
+    configure(settings.log_level, log_format, quiet=args.command == "dev" and not args.verbose)
 
     if args.command == "export-schema":
         args.output.write_text(build_schema(settings).as_str() + "\n")
@@ -262,7 +274,8 @@ async def _run_dev(settings: Settings, stack: EmbeddedStack, *, seed_new: bool) 
 
     await _migrate(settings)
     assert settings.database_url
-    fresh = seed_new and await _is_empty(settings.database_url)
+    empty, has_demo = await _data_state(settings.database_url)
+    fresh = seed_new and empty
     server = InProcessServer(
         uvicorn.Config(
             create_app(settings), host=settings.host, port=settings.port, log_config=None
@@ -273,18 +286,14 @@ async def _run_dev(settings: Settings, stack: EmbeddedStack, *, seed_new: bool) 
         asyncio.create_task(server.serve(), name="api"),
         asyncio.create_task(worker.async_run(), name="worker"),
     }
-    url = f"http://{settings.host}:{settings.port}/graphql"
-    logger.info("Snapfeed is up. GraphiQL: %s", url)
-    print(f"\n  GraphiQL: {url}\n  Data:     {settings.data_dir.resolve()}\n", flush=True)
-
     # Not among `tasks`: seeding finishing must not stop the server.
-    seeding = asyncio.create_task(_seed_when_up(server, url)) if fresh else None
+    seeding = asyncio.create_task(_seed_and_announce(settings, server, fresh, has_demo))
     supervising = asyncio.create_task(_supervise(stack), name="supervisor")
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED)
     logger.info("shutting down")
     server.should_exit = True
-    if seeding is not None and not seeding.done():
+    if not seeding.done():
         seeding.cancel()
     supervising.cancel()
     await _stop_worker(worker)
@@ -318,23 +327,35 @@ async def _stop_worker(worker: Worker, grace_seconds: float = 30) -> None:
         logger.warning("cancelled jobs still running after %ss", grace_seconds)
 
 
-async def _is_empty(database_url: str) -> bool:
+async def _data_state(database_url: str) -> tuple[bool, bool]:
+    """(no user yet, the demo user exists)."""
     conn = await asyncpg.connect(database_url)
     try:
-        return not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users)")
+        empty = not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users)")
+        return empty, bool(await by_usernames(conn, [DEMO_USERNAME]))
     finally:
         await conn.close()
 
 
-async def _seed_when_up(server: uvicorn.Server, url: str) -> None:
+async def _seed_and_announce(
+    settings: Settings, server: uvicorn.Server, fresh: bool, has_demo: bool
+) -> None:
+    """Seed a new data dir once the API is up, then print the banner: the last thing shown."""
     while not server.started:  # noqa: ASYNC110 -- uvicorn offers no event to wait on
         await asyncio.sleep(0.05)
-    people = await asyncio.to_thread(seed, url, users=12, posts_per_user=3)
-    print(
-        f'\n  Demo data: {len(people)} users. Sign in with login(username: "demo",'
-        f' password: "{DEMO_PASSWORD}") and query your feed.\n',
-        flush=True,
+    if fresh:
+        print("\n  Filling the new data dir with demo data (--no-seed skips this)\n", flush=True)
+        people = await asyncio.to_thread(
+            seed, f"{settings.base_url}/graphql", users=12, posts_per_user=3
+        )
+        has_demo = bool(people)
+    text = banner(
+        settings.base_url,
+        data_dir=settings.data_dir,
+        demo_sign_in=(DEMO_USERNAME, DEMO_PASSWORD) if has_demo else None,
+        web_app=settings.web_app,
     )
+    print(text, flush=True)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 from PIL import Image, ImageDraw, ImageFilter
 
+from server.seed_activity import activity
+
 REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { token user { id } } }"""
 FOLLOW = "mutation($id: ID!) { follow(userId: $id) { status } }"
 CREATE_UPLOAD = """mutation($input: CreateUploadInput!) {
@@ -20,6 +22,7 @@ LOGIN = """mutation($u: String!, $p: String!) {
   login(username: $u, password: $p) { token user { id } } }"""
 
 WORDS = ["sunset", "coffee", "mountains", "city", "friends", "beach", "food", "art", "travel"]
+DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "snapfeed-demo"
 
 
@@ -100,18 +103,21 @@ class Seeder:
 
 
 def progress(label: str, done: int, total: int) -> None:
+    """A bar redrawn in place at a terminal; elsewhere (a log file) one line when done."""
+    tty = sys.stderr.isatty()
+    if not tty and done != total:
+        return
     width = 30
     filled = int(width * done / max(total, 1))
-    sys.stderr.write(f"\r{label:<8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done == total:
-        sys.stderr.write("\n")
+    bar = f"  {label:<8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+    sys.stderr.write(("\r\x1b[2K" if tty else "") + bar + ("\n" if done == total else ""))
     sys.stderr.flush()
 
 
 def seed(url: str, *, users: int, posts_per_user: int, seed_value: int = 7) -> list[DemoUser]:
     """Demo data; the first user (`demo`, password `snapfeed-demo`) follows everyone."""
     rng = random.Random(seed_value)
-    names = ["demo"] + [f"{rng.choice(WORDS)}_{i:02d}" for i in range(1, users)]
+    names = [DEMO_USERNAME] + [f"{rng.choice(WORDS)}_{i:02d}" for i in range(1, users)]
     with httpx.Client(timeout=60) as client:
         seeder = Seeder(client, url)
         people = []
@@ -132,7 +138,13 @@ def seed(url: str, *, users: int, posts_per_user: int, seed_value: int = 7) -> l
         for person in people:
             for _ in range(posts_per_user):
                 words = rng.sample(WORDS, 2)
-                seeder.post(person, demo_photo(rng), f"A day of {words[0]} #{words[0]} #{words[1]}")
+                caption = f"A day of {words[0]} #{words[0]} #{words[1]}"
+                if person is not people[0] and rng.random() < 0.2:
+                    caption += f" with @{DEMO_USERNAME}"  # a mention, told once published
+                seeder.post(person, demo_photo(rng), caption)
                 done += 1
                 progress("posts", done, total)
+        # Likes and comments on demo's posts, for demo's notifications.
+        made = activity(seeder, people[0], people[1:], rng)
+        progress("activity", made, made)
     return people

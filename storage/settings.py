@@ -100,7 +100,9 @@ class Settings:
     db_pool_min: int = 1
     db_pool_max: int = 10
     log_level: str = "INFO"
-    log_format: str = "json"  # "json" (one object per line) or "text"
+    # "json" (one object per line) or "text"; unset: text for `snapfeed dev` at a terminal,
+    # JSON everywhere else.
+    log_format: str | None = None
     worker_metrics_port: int | None = None  # `snapfeed worker` serves /metrics here when set
     # Workers beat this often; one silent for 3 beats is dead and its jobs run elsewhere.
     worker_heartbeat_seconds: int = 10

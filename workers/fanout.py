@@ -67,7 +67,7 @@ async def fanout_post(ctx: dict[str, Any], post_id: int) -> dict[str, Any]:
         reached += len(batch)
         batches += 1
     await deps.feed_cache.clear_fanout_position(post_id)
-    logger.info("post %s reached %d followers in %d batches", post_id, reached, batches)
+    logger.debug("post %s reached %d followers in %d batches", post_id, reached, batches)
     return asdict(FanoutResult(False, reached, batches))
 
 
