@@ -24,6 +24,7 @@ from resolvers.deps import Deps, open_deps
 from server.app import create_app
 from server.cli import InProcessServer, _stop_worker
 from server.seed import demo_photo
+from server.users_cli import set_moderator
 from storage.settings import Settings
 from tests import processes
 from workers.settings import create_worker
@@ -45,6 +46,7 @@ COMMENT = "What a light!"
 class Stack:
     base: str  # the API and the app it serves
     other_origin: str  # the same server under another origin (localhost)
+    database_url: str
 
 
 @pytest.fixture
@@ -67,7 +69,7 @@ async def stack(settings: Settings, deps: Deps) -> AsyncIterator[Stack]:
         assert not serving.done(), "uvicorn failed to start"
         await asyncio.sleep(0.01)
     try:
-        yield Stack(base, f"http://localhost:{port}")
+        yield Stack(base, f"http://localhost:{port}", live.database_url)
     finally:
         server.should_exit = True
         await _stop_worker(worker, grace_seconds=5)
@@ -302,9 +304,56 @@ def _scenario(b: Browser, stack: Stack, photo: Path) -> None:
     b.wait("the explore page", lambda d: b.all(".screen-explore h1"))
     b.shot("13-explore")
 
-    # Accessible: a skip link first, labels on every field, alt text on every picture.
+    # Phone width: the navigation becomes a bottom bar.
+    b.driver.set_window_size(390, 844)
     b.hash("#/")
-    b.wait("the feed again", lambda d: b.all(".feed .post-card img"))
+    b.wait("the phone layout", lambda d: b.all(".feed .post-card img"))
+    nav = b.js("return document.getElementById('nav').getBoundingClientRect().toJSON()")
+    assert abs(nav["bottom"] - b.js("return innerHeight")) < 2 and nav["left"] == 0
+    b.shot("14-feed-phone")
+    b.driver.set_window_size(1200, 1000)
+
+    # Bob reports the post from its menu; Ada, made a moderator, dismisses the report.
+    b.hash("#/")
+    b.wait("the feed", lambda d: b.all(".feed .post-card .more-menu"))
+    b.css(".feed .post-card .more-menu summary").click()
+    b.driver.find_element("xpath", "//details[@open]//button[.='Report post']").click()
+    b.wait("the report dialog", lambda d: b.all("dialog[open] .report-form"))
+    b.driver.find_element("xpath", "//dialog//label[contains(., 'Spam')]").click()
+    b.shot("15-report")
+    b.css("dialog[open] button[type=submit]").click()
+    b.wait("the report to be sent", lambda d: "reported to the moderators" in b.css("#toasts").text)
+    b.window("ada")
+    asyncio.run(set_moderator(stack.database_url, "grant-moderator", "ada"))
+    b.driver.refresh()
+    b.wait("the moderation link", lambda d: "Moderation" in b.css("#nav").text)
+    b.hash("#/moderation")
+    b.wait("Bob's report in the queue", lambda d: b.all(".reports .report"))
+    assert "spam reported by bob" in b.css(".reports .report").text
+    b.shot("16-moderation")
+    b.driver.find_element("xpath", "//article[@class='report']//button[.='Dismiss report']").click()
+    b.wait("the report dismissed", lambda d: "Dismiss report: done." in b.css(".reports").text)
+
+    # Bob mutes Ada from her profile, then blocks her: her profile goes bare.
+    b.window("bob")
+    b.hash("#/u/ada")
+    b.wait("Ada's profile menu", lambda d: b.all(".profile-actions .more-menu"))
+    b.css(".profile-actions .more-menu summary").click()
+    b.driver.find_element("xpath", "//details[@open]//button[.='Mute ada']").click()
+    b.wait("the mute", lambda d: "Muted" in b.css(".profile-actions").text)
+    b.css(".profile-actions .more-menu summary").click()
+    b.driver.find_element("xpath", "//details[@open]//button[.='Block ada']").click()
+    b.driver.switch_to.alert.accept()
+    b.wait("the block", lambda d: "You blocked ada." in b.css(".profile-actions").text)
+    assert "Unblock this account to see its posts." in b.css("main").text
+    b.shot("17-profile-blocked")
+    b.hash("#/")
+    b.wait("Bob's feed without Ada", lambda d: "feed is empty" in b.css("main").text)
+
+    # Accessible: a skip link first, labels on every field, alt text on every picture.
+    b.window("ada")
+    b.hash("#/")
+    b.wait("Ada's feed", lambda d: b.all(".feed .post-card img"))
     assert b.js("return [...document.images].every((i) => i.alt.trim().length > 0)")
     b.hash("#/new")
     b.wait("the upload form", lambda d: b.all("#upload-files"))
@@ -324,13 +373,6 @@ def _scenario(b: Browser, stack: Stack, photo: Path) -> None:
     keys.send_keys(Keys.TAB).perform()  # the first control of the screen comes next
     assert b.js("return document.activeElement.closest('main') !== null")
 
-    # Phone width: the navigation becomes a bottom bar.
-    b.driver.set_window_size(390, 844)
-    b.hash("#/")
-    b.wait("the phone layout", lambda d: b.all(".feed .post-card img"))
-    nav = b.js("return document.getElementById('nav').getBoundingClientRect().toJSON()")
-    assert abs(nav["bottom"] - b.js("return innerHeight")) < 2 and nav["left"] == 0
-    b.shot("14-feed-phone")
     for person in ("ada", "bob"):
         b.window(person)
         b.collect_errors()
@@ -349,4 +391,4 @@ async def test_web_app_end_to_end(stack: Stack, tmp_path: Path) -> None:
     finally:
         await asyncio.to_thread(browser.quit)
     assert browser.script_errors == []
-    assert len(list(shots.glob("*.png"))) >= 14
+    assert len(list(shots.glob("*.png"))) >= 17

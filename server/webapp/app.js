@@ -6,7 +6,7 @@ import { announce, errorText, h, replace } from "./lib/dom.js";
 import { icon } from "./lib/icons.js";
 import { loadFeatures } from "./lib/features.js";
 import { createHttpClient, createLiveClient } from "./lib/graphql.js";
-import { VIEWER } from "./lib/operations.js";
+import { VIEWER, VIEWER_ROLE } from "./lib/operations.js";
 import { createSession } from "./lib/session.js";
 
 // A new screen drops in here: a pattern, its module, and whether it needs a signed-in viewer.
@@ -22,6 +22,8 @@ const ROUTES = [
   { path: /^\/u\/([^/]+)$/, screen: "profile", params: ["username"] },
   { path: /^\/u\/([^/]+)\/(followers|following)$/, screen: "people", params: ["username", "list"] },
   { path: /^\/requests$/, screen: "people", auth: true, mode: "requests" },
+  { path: /^\/blocked$/, screen: "people", auth: true, mode: "blocked", feature: "Query.blockedUsers" },
+  { path: /^\/moderation$/, screen: "moderation", auth: true, feature: "Query.moderationQueue" },
   { path: /^\/settings$/, screen: "settings", auth: true },
   { path: /^\/new$/, screen: "upload", auth: true },
   { path: /^\/stories\/([^/]+)$/, screen: "stories", auth: true, params: ["username"] },
@@ -34,6 +36,7 @@ const NAV = [
   { href: "#/search", label: "Search", icon: "search" },
   { href: "#/new", label: "New post", icon: "plus", when: (c) => c.session.token },
   { href: () => `#/u/${encodeURIComponent(ctx.session.viewer?.username ?? "")}`, label: "Profile", icon: "user", when: (c) => c.session.viewer },
+  { href: "#/moderation", label: "Moderation", icon: "flag", when: (c) => c.session.viewer?.isModerator },
   { href: "#/signin", label: "Sign in", icon: "signin", when: (c) => !c.session.token },
 ];
 
@@ -61,9 +64,11 @@ async function boot() {
     ctx.live.dispose();
     ctx.live = createLiveClient({ url: config.ws, token: () => session.token });
     renderNav();
+    loadRole().then(renderNav);
   });
   const [features] = await Promise.all([loadFeatures(request), loadViewer()]);
   ctx.features = features;
+  await loadRole();
   renderNav();
   addEventListener("hashchange", render);
   render();
@@ -78,6 +83,17 @@ async function loadViewer() {
   } catch (error) {
     if (error.code === "UNAUTHENTICATED") ctx.session.signOut();
     else announce(errorText(error), { error: true });
+  }
+}
+
+// Moderators get the moderation queue (servers that have one).
+async function loadRole() {
+  if (!ctx.session.viewer || !ctx.features.has("User.isModerator")) return;
+  try {
+    const { viewer } = await ctx.request(VIEWER_ROLE);
+    if (viewer) ctx.session.viewer.isModerator = viewer.isModerator;
+  } catch {
+    // not a moderator, as far as this app knows
   }
 }
 

@@ -4,8 +4,10 @@ import { announce, avatar, errorText, h, plural, richText, time, userLink } from
 import { icon } from "../lib/icons.js";
 import { describePhoto, picture } from "../lib/media.js";
 import { LIKE, UNLIKE } from "../lib/operations.js";
+import { moreMenu, openReportDialog } from "./menu.js";
+import { safetyItems } from "./safety.js";
 
-export function postCard(post, ctx, { headingLevel = "h2", linkToPost = true, eager = false, menu = null } = {}) {
+export function postCard(post, ctx, { headingLevel = "h2", linkToPost = true, eager = false, menu = null, onGone = null } = {}) {
   const likeButton = h("button", { type: "button", class: "icon-button like", "aria-pressed": String(post.viewerHasLiked) });
   const likes = h("p", { class: "likes", "aria-live": "polite" });
   const comments = h(linkToPost ? "a" : "span", { class: "comment-count", href: linkToPost ? `#/p/${post.id}` : undefined });
@@ -39,6 +41,19 @@ export function postCard(post, ctx, { headingLevel = "h2", linkToPost = true, ea
   });
 
   const heading = h(headingLevel, { class: "post-author" }, userLink(post.author));
+  // Someone else's post: report it, or mute or block its author (servers that offer it).
+  const signedIn = Boolean(ctx.session.token);
+  if (!menu && signedIn && post.author.id !== ctx.session.viewer?.id && ctx.features.has("Mutation.reportPost")) {
+    const gone = (user) => {
+      if (!user.viewerHasBlocked && !user.viewerHasMuted) return;
+      if (onGone) onGone();
+      else article.remove();
+    };
+    menu = moreMenu("More options for this post", [
+      { label: "Report post", onSelect: () => openReportDialog(ctx, { postId: post.id }) },
+      ...safetyItems(post.author, ctx, { viewerHasBlocked: false, viewerHasMuted: false }, gone),
+    ]);
+  }
   const article = h(
     "article",
     { class: "post-card", "aria-label": `Post by ${post.author.username}`, dataset: { postId: post.id } },

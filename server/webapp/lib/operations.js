@@ -374,6 +374,92 @@ export const SEARCH = gql`
   ${USER_BASICS}
 `;
 
+// Blocks, mutes, reports and moderation (servers with Mutation.block; lib/features.js).
+const SAFETY_STATE = "id viewerHasBlocked viewerHasMuted viewerFollowStatus followerCount";
+
+export const USER_SAFETY = gql`
+  query UserSafety($username: String!) {
+    user(username: $username) { ${SAFETY_STATE} }
+  }
+`;
+
+export const BLOCK = gql`
+  mutation Block($userId: ID!) { block(userId: $userId) { ${SAFETY_STATE} } }
+`;
+
+export const UNBLOCK = gql`
+  mutation Unblock($userId: ID!) { unblock(userId: $userId) { ${SAFETY_STATE} } }
+`;
+
+export const MUTE = gql`
+  mutation Mute($userId: ID!) { mute(userId: $userId) { ${SAFETY_STATE} } }
+`;
+
+export const UNMUTE = gql`
+  mutation Unmute($userId: ID!) { unmute(userId: $userId) { ${SAFETY_STATE} } }
+`;
+
+export const REPORT_POST = gql`
+  mutation ReportPost($postId: ID!, $reason: ReportReason!, $note: String) {
+    reportPost(postId: $postId, reason: $reason, note: $note)
+  }
+`;
+
+export const REPORT_COMMENT = gql`
+  mutation ReportComment($commentId: ID!, $reason: ReportReason!, $note: String) {
+    reportComment(commentId: $commentId, reason: $reason, note: $note)
+  }
+`;
+
+export const BLOCKED_USERS = gql`
+  query BlockedUsers($after: String) {
+    blockedUsers(first: 20, after: $after) {
+      edges { cursor node { ...UserBasics } }
+      ${PAGE_INFO}
+    }
+  }
+  ${USER_BASICS}
+`;
+
+export const VIEWER_ROLE = gql`
+  query ViewerRole {
+    viewer { id isModerator }
+  }
+`;
+
+export const MODERATION_NOTE = gql`
+  query ModerationNote($id: ID!) {
+    post(id: $id) { id status moderationNote }
+  }
+`;
+
+export const MODERATION_QUEUE = gql`
+  query ModerationQueue($after: String) {
+    moderationQueue(first: 20, after: $after) {
+      edges {
+        cursor
+        node {
+          id
+          reason
+          note
+          createdAt
+          reporter { id username }
+          post { ...GridPost }
+          comment { id body author { id username } }
+        }
+      }
+      ${PAGE_INFO}
+    }
+  }
+  ${GRID_POST}
+`;
+
+export const MODERATE_POST = gql`
+  mutation ModeratePost($postId: ID!, $action: ModerationAction!, $note: String) {
+    moderatePost(postId: $postId, action: $action, note: $note) { id status }
+  }
+`;
+
 // What this server offers beyond v1: screens of later features show only where it does.
 export const CAPABILITIES = gql`
   query Capabilities {

@@ -2,7 +2,7 @@
 
 import { followButton } from "../components/follow-button.js";
 import { announce, append, avatar, errorText, h, userLink } from "../lib/dom.js";
-import { APPROVE_REQUEST, FOLLOW_REQUESTS, FOLLOWERS, FOLLOWING, REJECT_REQUEST } from "../lib/operations.js";
+import { APPROVE_REQUEST, BLOCKED_USERS, FOLLOW_REQUESTS, FOLLOWERS, FOLLOWING, REJECT_REQUEST, UNBLOCK } from "../lib/operations.js";
 import { pagedList } from "../lib/paging.js";
 
 export function personRow(user, ctx, extra = null) {
@@ -18,8 +18,9 @@ export function personRow(user, ctx, extra = null) {
 
 export default async function people(view, { username, list, mode }, ctx) {
   const requests = mode === "requests";
-  const title = requests ? "Follow requests" : `${username}'s ${list === "followers" ? "followers" : "following"}`;
-  const document = requests ? FOLLOW_REQUESTS : list === "followers" ? FOLLOWERS : FOLLOWING;
+  const blocked = mode === "blocked";
+  const title = requests ? "Follow requests" : blocked ? "Blocked accounts" : `${username}'s ${list === "followers" ? "followers" : "following"}`;
+  const document = requests ? FOLLOW_REQUESTS : blocked ? BLOCKED_USERS : list === "followers" ? FOLLOWERS : FOLLOWING;
 
   const renderRequest = (user) => {
     const decide = (mutation, verb) => async (event) => {
@@ -45,19 +46,37 @@ export default async function people(view, { username, list, mode }, ctx) {
     );
   };
 
+  const renderBlocked = (user) =>
+    personRow(
+      user,
+      ctx,
+      h("button", {
+        type: "button",
+        "aria-label": `Unblock ${user.username}`,
+        onclick: async (event) => {
+          try {
+            await ctx.request(UNBLOCK, { userId: user.id });
+            event.target.closest(".person").replaceWith(h("p", { class: "person done" }, `${user.username}: unblocked`));
+          } catch (error) {
+            announce(errorText(error), { error: true });
+          }
+        },
+      }, "Unblock"),
+    );
+
   const paged = pagedList({
     label: title,
     listClass: "people",
-    empty: requests ? "No pending requests." : "Nobody here yet.",
-    renderItem: requests ? renderRequest : (user) => personRow(user, ctx),
+    empty: requests ? "No pending requests." : blocked ? "You have not blocked anyone." : "Nobody here yet.",
+    renderItem: requests ? renderRequest : blocked ? renderBlocked : (user) => personRow(user, ctx),
     fetchPage: async (after) => {
-      const data = await ctx.request(document, requests ? { after } : { username, after });
-      return requests ? data.followRequests : data.user?.list ?? null;
+      const data = await ctx.request(document, requests || blocked ? { after } : { username, after });
+      return requests ? data.followRequests : blocked ? data.blockedUsers : data.user?.list ?? null;
     },
   });
   append(view, [
     h("h1", {}, title),
-    requests ? null : h("p", {}, h("a", { href: `#/u/${encodeURIComponent(username)}` }, `Back to ${username}`)),
+    requests || blocked ? null : h("p", {}, h("a", { href: `#/u/${encodeURIComponent(username)}` }, `Back to ${username}`)),
     paged.element,
   ]);
   await paged.load();

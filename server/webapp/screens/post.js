@@ -1,9 +1,10 @@
 // One post: carousel, likes, comments (live), and the author's delete.
 
 import { carousel, postCard } from "../components/post-card.js";
+import { openReportDialog } from "../components/menu.js";
 import { announce, append, errorText, h, time, userLink } from "../lib/dom.js";
 import { icon } from "../lib/icons.js";
-import { ADD_COMMENT, COMMENTS, DELETE_COMMENT, DELETE_POST, POST, POST_UPDATED } from "../lib/operations.js";
+import { ADD_COMMENT, COMMENTS, DELETE_COMMENT, DELETE_POST, MODERATION_NOTE, POST, POST_UPDATED } from "../lib/operations.js";
 
 export default async function postScreen(view, { id }, ctx) {
   const { post } = await ctx.request(POST, { id });
@@ -16,7 +17,7 @@ export default async function postScreen(view, { id }, ctx) {
   const menu = mine
     ? h("button", { type: "button", class: "icon-button danger", "aria-label": "Delete this post", onclick: deletePost }, icon("trash"))
     : null;
-  const card = postCard(post, ctx, { linkToPost: false, eager: true, menu });
+  const card = postCard(post, ctx, { linkToPost: false, eager: true, menu, onGone: () => ctx.go("#/") });
   let media = post.media;
 
   const list = h("ol", { class: "comments", "aria-label": "Comments" });
@@ -27,6 +28,7 @@ export default async function postScreen(view, { id }, ctx) {
 
   const renderComment = (comment) => {
     const removable = viewerId && (comment.author.id === viewerId || mine);
+    const reportable = viewerId && comment.author.id !== viewerId && ctx.features.has("Mutation.reportComment");
     const item = h(
       "li",
       { class: "comment", dataset: { commentId: comment.id } },
@@ -48,6 +50,16 @@ export default async function postScreen(view, { id }, ctx) {
             }
           },
         }, "Delete"),
+      );
+    }
+    if (reportable) {
+      item.querySelector(".meta").append(
+        h("button", {
+          type: "button",
+          class: "link-button",
+          "aria-label": `Report comment by ${comment.author.username}`,
+          onclick: () => openReportDialog(ctx, { commentId: comment.id }),
+        }, "Report"),
       );
     }
     return item;
@@ -112,6 +124,13 @@ export default async function postScreen(view, { id }, ctx) {
   }
 
   const failure = h("p", { class: "form-error", role: "alert", hidden: post.status !== "FAILED" }, post.status === "FAILED" ? post.failureReason ?? "Processing failed." : "");
+  if (post.status === "REMOVED" && ctx.features.has("Post.moderationNote")) {
+    // Seen by its author and moderators only: say why it is gone.
+    ctx.request(MODERATION_NOTE, { id }).then(({ post: moderated }) => {
+      failure.textContent = `Removed by a moderator${moderated?.moderationNote ? `: ${moderated.moderationNote}` : "."}`;
+      failure.hidden = false;
+    }, () => {});
+  }
   append(view, [
     h("h1", { class: "visually-hidden" }, `Post by ${post.author.username}`),
     card.element,

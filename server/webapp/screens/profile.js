@@ -2,9 +2,11 @@
 
 import { followButton } from "../components/follow-button.js";
 import { gridItem } from "../components/grid.js";
+import { moreMenu } from "../components/menu.js";
+import { safetyItems } from "../components/safety.js";
 import { append, avatar, h, plural } from "../lib/dom.js";
 import { icon } from "../lib/icons.js";
-import { PROFILE, USER_POSTS } from "../lib/operations.js";
+import { PROFILE, USER_POSTS, USER_SAFETY } from "../lib/operations.js";
 import { pagedList } from "../lib/paging.js";
 
 export default async function profile(view, { username }, ctx) {
@@ -19,14 +21,23 @@ export default async function profile(view, { username }, ctx) {
   const showFollowers = (count) => followers.replaceChildren(h("strong", {}, count.toLocaleString()), count === 1 ? " follower" : " followers");
   showFollowers(user.followerCount);
 
+  // Blocks and mutes (servers that have them): the viewer's state towards this user.
+  const safety = !self && ctx.session.token && ctx.features.has("User.viewerHasBlocked")
+    ? (await ctx.request(USER_SAFETY, { username })).user ?? {}
+    : {};
+  const rerender = () => ctx.go(location.hash);
+  const menu = safetyItems(user, ctx, safety, rerender);
   const actions = self
     ? [
         h("a", { class: "button", href: "#/settings" }, "Edit profile"),
         h("a", { class: "button", href: "#/requests" }, "Follow requests"),
       ]
-    : ctx.session.token
-      ? [followButton(user, ctx, (changed) => showFollowers(changed.followerCount))]
-      : [h("a", { class: "button primary", href: "#/signin" }, "Sign in to follow")];
+    : !ctx.session.token
+      ? [h("a", { class: "button primary", href: "#/signin" }, "Sign in to follow")]
+      : safety.viewerHasBlocked
+        ? [h("p", { class: "notice blocked" }, `You blocked ${user.username}.`), h("button", { type: "button", onclick: () => menu.find((i) => i.label.startsWith("Unblock")).onSelect() }, "Unblock")]
+        : [followButton(user, ctx, (changed) => showFollowers(changed.followerCount)), safety.viewerHasMuted ? h("span", { class: "muted-note" }, "Muted") : null];
+  if (menu.length) actions.push(moreMenu(`More options for ${user.username}`, menu));
 
   const header = h(
     "header",
@@ -53,7 +64,11 @@ export default async function profile(view, { username }, ctx) {
   const grid = pagedList({
     label: `Posts by ${user.username}`,
     listClass: "grid",
-    empty: user.isPrivate && !self && user.viewerFollowStatus !== "FOLLOWING" ? "This account is private. Follow it to see its posts." : "No posts yet.",
+    empty: safety.viewerHasBlocked
+      ? "Unblock this account to see its posts."
+      : user.isPrivate && !self && user.viewerFollowStatus !== "FOLLOWING"
+        ? "This account is private. Follow it to see its posts."
+        : "No posts yet.",
     renderItem: gridItem,
     fetchPage: async (after) => {
       if (first) {

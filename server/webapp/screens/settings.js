@@ -19,6 +19,7 @@ export default async function settings(view, _params, ctx) {
       h("p", { id: "private-help", class: "help" }, "Only followers you approve see your posts and stories. Going public approves every pending request."),
     ),
     h("button", { type: "submit", class: "primary" }, "Save"),
+    ctx.features.has("Query.blockedUsers") ? h("p", { class: "switch" }, h("a", { href: "#/blocked" }, "Blocked accounts")) : null,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
