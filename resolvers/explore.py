@@ -17,7 +17,6 @@ from resolvers.errors import bad_input
 from resolvers.ranking import COMMENT_WEIGHT, LIKE_WEIGHT, rank
 from storage import explore, explore_snapshots
 from storage.explore_snapshots import Entry
-from storage.posts import PostRow
 
 logger = logging.getLogger("snapfeed.explore")
 
@@ -67,7 +66,7 @@ def decode_cursor(after: str) -> tuple[int, int]:
 
 async def explore_page(
     deps: Deps, viewer_id: int | None, *, first: int, after: str | None
-) -> Page[PostRow]:
+) -> Page[int]:
     """A page of the ranked snapshot without the viewer's own posts and those of accounts
     they follow (those are in their home feed), re-checked against the visibility policy."""
     cursors.check_first(first, deps.settings.max_page_size)
@@ -80,7 +79,7 @@ async def explore_page(
     if viewer_id is not None:
         excluded = {viewer_id, *await explore.followee_ids(deps.db, viewer_id)}
 
-    found: list[tuple[int, PostRow]] = []  # (position after the item, post)
+    found: list[tuple[int, int]] = []  # (position after the item, post id)
     chunk = max(MIN_CHUNK, 2 * (first + 1))
     refreshed = False
     while len(found) <= first:
@@ -98,19 +97,15 @@ async def explore_page(
             continue
         wanted = [e.post_id for e in entries if e.author_id not in excluded]
         # Deleted, flagged, gone private or blocked since the snapshot: skipped, page stays full.
-        visible = (
-            {r.id: r for r in await explore.still_visible(deps.db, wanted, viewer_id)}
-            if wanted
-            else {}
-        )
+        visible = await explore.still_visible(deps.db, wanted, viewer_id) if wanted else set()
         for offset, entry in enumerate(entries, start=position + 1):
             if entry.post_id in visible:
-                found.append((offset, visible[entry.post_id]))
+                found.append((offset, entry.post_id))
         position += len(entries)
         if len(entries) < chunk:
             break
         chunk *= 2
     return Page(
-        items=[(encode_cursor(version, pos), row) for pos, row in found[:first]],
+        items=[(encode_cursor(version, pos), post_id) for pos, post_id in found[:first]],
         has_next=len(found) > first,
     )

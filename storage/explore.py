@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.posts import COLUMNS, PostRow
 from storage.types import Executor
 from storage.visibility import Surface, post_visible_sql
 
@@ -60,16 +59,16 @@ async def followee_ids(db: Executor, viewer_id: int) -> list[int]:
 
 async def still_visible(
     db: Executor, post_ids: Sequence[int], viewer_id: int | None
-) -> list[PostRow]:
+) -> set[int]:
     """Those of these posts the viewer may still see in discovery (deleted, flagged, gone
     private or blocked since they were ranked: left out)."""
     records = await db.fetch(
         f"""
-        SELECT {COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id
+        SELECT p.id FROM posts p JOIN users u ON u.id = p.author_id
         WHERE p.id = ANY($1::bigint[]) AND NOT u.is_private
           AND {post_visible_sql(Surface.DISCOVERY, viewer="$2")}
         """,
         list(post_ids),
         viewer_id,
     )
-    return [PostRow.from_record(r) for r in records]
+    return {r["id"] for r in records}
