@@ -21,6 +21,7 @@ from resolvers.media_edits import (
     crop_bounds_problem,
     upright_size,
 )
+from resolvers.places import Place, clean_place, tag_post
 from resolvers.post_access import visible_post
 from storage import jobs, media, posts
 from storage.media import EditRow, MediaRow
@@ -64,21 +65,25 @@ async def create_post(
     location: str | None,
     idempotency_key: str | None,
     edits: Sequence[EditInput] | None = None,
+    place: Place | None = None,
 ) -> PostRow:
     """Record a PROCESSING post and queue its processing; returns at once.
 
     Retrying with the same idempotency key returns the first post, even when the retry
-    races the original request.
+    races the original request. A place without a `location` gives it its name.
     """
     caption, location, idempotency_key = clean_post_input(
         media_ids, caption, location, idempotency_key
     )
+    if place is not None:
+        place = clean_place(place.name, place.latitude, place.longitude)
+        location = location or place.name
     if existing := await _retried(deps, viewer_id, idempotency_key):
         return existing
     await ratelimit.spend(deps, viewer_id, "post")
     try:
         post = await _insert_post(
-            deps, viewer_id, media_ids, caption, location, idempotency_key, edits
+            deps, viewer_id, media_ids, caption, location, idempotency_key, edits, place
         )
     except AppError as exc:
         # A retry racing the original loses on the media or the key: answer the original.
@@ -106,6 +111,7 @@ async def _insert_post(
     location: str | None,
     idempotency_key: str | None,
     edit_inputs: Sequence[EditInput] | None,
+    place: Place | None,
 ) -> PostRow:
     found = {row.id: row for row in await media.by_ids(deps.db, media_ids)}
     check_usable(found, media_ids, viewer_id)
@@ -132,6 +138,8 @@ async def _insert_post(
             media_ids,
             {i: EditRow(e.filter.lower(), e.crop) for i, e in edits.items() if not e.is_empty},
         )
+        if place is not None:
+            await tag_post(conn, post.id, place)
     return post
 
 
@@ -165,6 +173,7 @@ async def upload_post(
     caption: str | None,
     location: str | None = None,
     edit: EditInput | None = None,
+    place: Place | None = None,
 ) -> PostRow:
     """The one-request path: store the original, then the same pipeline as createPost.
 
@@ -174,6 +183,8 @@ async def upload_post(
     size = (await asyncio.to_thread(path.stat)).st_size
     kind = upload_kind(content_type, size, deps.settings)
     clean_post_input([0], caption, location, None)
+    if place is not None:
+        clean_place(place.name, place.latitude, place.longitude)
     edits = [edit] if edit is not None and not Edit(edit.filter, edit.crop).is_empty else []
     if edits:
         _check_upload_edit(edits[0], kind, await asyncio.to_thread(_read_head, path))
@@ -191,6 +202,7 @@ async def upload_post(
         location=location,
         idempotency_key=None,
         edits=[EditInput(row.id, e.filter, e.crop) for e in edits],
+        place=place,
     )
 
 

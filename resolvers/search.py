@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from resolvers import cursors
+from resolvers import cursors, places
 from resolvers.deps import Deps
 from resolvers.errors import bad_input
 from storage import hashtags
 from storage import search as store
 from storage.hashtags import HashtagRow
+from storage.places import PlaceRow
 from storage.users import UserRow
 
 QUERY_MAX = 50
@@ -19,6 +20,7 @@ QUERY_MAX = 50
 class SearchResults:
     users: list[UserRow]
     hashtags: list[HashtagRow]
+    places: list[PlaceRow] = field(default_factory=list)
 
 
 def clean_query(raw: str) -> str:
@@ -60,4 +62,5 @@ async def search(
             # viewer leads to nothing they may see: not suggested, as `hashtag` is null.
             counted = await hashtags.visible_counts(deps.db, names, viewer_id=viewer_id)
             tags = [t for t in counted if t.post_count > 0]
-    return SearchResults(users, tags)
+    found = await places.search(deps, query, first=first, viewer_id=viewer_id)
+    return SearchResults(users, tags, found)

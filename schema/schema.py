@@ -29,6 +29,7 @@ from schema.queries.discovery import DiscoveryQueries
 from schema.queries.feed import FeedQueries
 from schema.queries.graph import GraphQueries
 from schema.queries.moderation import ModerationQueries
+from schema.queries.places import PlaceQueries
 from schema.queries.posts import PostQueries
 from schema.queries.safety import SafetyQueries
 from schema.queries.stories import StoryQueries
@@ -50,6 +51,7 @@ Query = merge_types(
         PostQueries,
         StoryQueries,
         DiscoveryQueries,
+        PlaceQueries,
         SafetyQueries,
         ModerationQueries,
     ),

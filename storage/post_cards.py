@@ -17,6 +17,7 @@ import asyncpg
 from storage import media, posts, users, visibility
 from storage.counters import PostCounts
 from storage.media import MediaRow
+from storage.places import PlaceRow
 from storage.posts import PostRow
 from storage.types import Executor
 from storage.users import UserRow
@@ -32,6 +33,7 @@ class PostCard:
     counts: PostCounts
     viewer_liked: bool
     relation: Relation  # the viewer's relation to the author, for the visibility policy
+    place: PlaceRow | None = None  # the place it is tagged with
 
 
 # Media travel as an array of anonymous records. asyncpg decodes a record's fields by type,
@@ -46,6 +48,7 @@ _AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in users.FIELD
 _CARDS = f"""
 SELECT {posts.COLUMNS}, {_AUTHOR_COLUMNS},
        f.state AS viewer_state, {visibility.relation_columns(viewer="$2", owner="p.author_id")},
+       pl.name AS place_name, pl.latitude AS place_latitude, pl.longitude AS place_longitude,
        coalesce(c.likes, 0) AS likes,
        coalesce(c.comments, 0) AS comments,
        EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = $2) AS viewer_liked,
@@ -55,6 +58,7 @@ FROM unnest($1::bigint[]) WITH ORDINALITY AS wanted (id, ord)
 JOIN posts p ON p.id = wanted.id AND p.deleted_at IS NULL
 JOIN users u ON u.id = p.author_id
 LEFT JOIN follows f ON f.follower_id = $2 AND f.followee_id = p.author_id
+LEFT JOIN places pl ON pl.id = p.place_id
 LEFT JOIN LATERAL (
     SELECT sum(s.value) FILTER (WHERE s.counter = 'likes') AS likes,
            sum(s.value) FILTER (WHERE s.counter = 'comments') AS comments
@@ -85,7 +89,13 @@ def _card(r: asyncpg.Record, viewer_id: int | None) -> PostCard:
             owner_private=author.is_private,
             follow_state=r["viewer_state"],
         ),
+        place=_place(r),
     )
+
+
+def _place(r: asyncpg.Record) -> PlaceRow | None:
+    name = r["place_name"]
+    return None if name is None else PlaceRow(name, r["place_latitude"], r["place_longitude"])
 
 
 async def cards(db: Executor, post_ids: Sequence[int], viewer_id: int | None) -> list[PostCard]:

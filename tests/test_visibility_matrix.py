@@ -24,7 +24,7 @@ from storage.settings import Settings
 from tests.client import GraphQLClient
 from tests.safety_helpers import connect, listening, receive, subscribe
 from tests.visibility_spec import POST_ROWS, RELATIONS, SPEC, STORY_ROWS, EntryPoint
-from tests.visibility_world import SIGNED_IN, World
+from tests.visibility_world import SIGNED_IN, SPOT, World
 
 RunJobs = Callable[[], Awaitable[int]]
 Seen = set[str] | int | bool
@@ -35,7 +35,6 @@ Probe = Callable[[World, str], Awaitable[Seen]]
 PENDING = {
     "`feed(order: RANKED)`": ("Query", "feed", "order"),
     "`savedPosts`": ("Query", "savedPosts", None),
-    "`postsNear`": ("Query", "postsNear", None),
     "`suggestedUsers`": ("Query", "suggestedUsers", None),
     "`notifications`": ("Query", "notifications", None),
     "`notificationReceived`": ("Subscription", "notificationReceived", None),
@@ -162,6 +161,15 @@ async def probe_hashtag_posts(w: World, viewer: str) -> Seen:
     return _rows_where(w, lambda row: w.post_gids()[row] in ids)
 
 
+async def probe_posts_near(w: World, viewer: str) -> Seen:
+    query = """query($lat: Float!, $lon: Float!) {
+      postsNear(latitude: $lat, longitude: $lon, radiusKm: 1, first: 50) {
+        edges { node { id } } } }"""
+    found = (await w.call(viewer, query, lat=SPOT[0], lon=SPOT[1])).ok()["postsNear"]
+    ids = {e["node"]["id"] for e in found["edges"]}
+    return _rows_where(w, lambda row: w.post_gids()[row] in ids)
+
+
 async def probe_hashtag_count(w: World, viewer: str) -> Seen:
     tag = (await w.call(viewer, '{ hashtag(name: "vis") { postCount } }')).ok()["hashtag"]
     return 0 if tag is None else int(tag["postCount"])
@@ -266,6 +274,7 @@ PROBES: dict[str, Probe] = {
     "`feedUpdates`": probe_feed_updates,
     "`explore`": probe_explore,
     "`hashtag.posts`": probe_hashtag_posts,
+    "`postsNear`": probe_posts_near,
     "`hashtag.postCount`": probe_hashtag_count,
     "`search` hashtag counts": probe_search_count,
     "`storyReels`": probe_reels,

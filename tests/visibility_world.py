@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from resolvers import geo
 from resolvers.deps import Deps
 from schema import global_id
 from storage import jobs, moderation, posts
@@ -36,6 +37,8 @@ BLOCK = "mutation($id: ID!) { block(userId: $id) { id } }"
 MUTE = "mutation($id: ID!) { mute(userId: $id) { id } }"
 GO_PRIVATE = "mutation { updateProfile(input: {isPrivate: true}) { isPrivate } }"
 # Each row's post goes through publish first (so fan-out puts it in feeds), then on.
+# Where every post of the owner is tagged (for postsNear).
+SPOT = (48.8566, 2.3522)
 _AFTER_PUBLISH = {"FLAGGED": "flagged", "REMOVED": "removed"}
 
 
@@ -97,10 +100,12 @@ class World:
             if private not in privacies:
                 continue
             post_id = await db.fetchval(
-                "INSERT INTO posts (author_id, caption, hashtags) VALUES ($1, $2, '{vis}')"
-                " RETURNING id",
+                "INSERT INTO posts (author_id, caption, hashtags, latitude, longitude, geohash)"
+                " VALUES ($1, $2, '{vis}', $3, $4, $5) RETURNING id",
                 owner,
                 f"#vis {row}",
+                *SPOT,
+                geo.encode(*SPOT),
             )
             self.posts[row] = post_id
             media_id = await db.fetchval(

@@ -22,6 +22,7 @@ from schema.types.http_header import HttpHeader
 from schema.types.media import Media
 from schema.types.media_edit_input import MediaEditInput
 from schema.types.photo_filter import PhotoFilter
+from schema.types.place_input import PlaceInput
 from schema.types.post import Post
 from schema.types.upload_ticket import UploadTicket
 
@@ -91,6 +92,7 @@ class PostMutations:
             location=input.location,
             idempotency_key=input.idempotency_key,
             edits=_edits(input.edits),
+            place=None if input.place is None else input.place.to_place(),
         )
         return await _own_post(info, row.id)
 
@@ -104,6 +106,7 @@ class PostMutations:
         file: Upload,
         caption: str | None = None,
         location: str | None = None,
+        place: PlaceInput | None = None,
         filter: PhotoFilter | None = PhotoFilter.NONE,
         crop: CropInput | None = None,
     ) -> Post:
@@ -124,6 +127,7 @@ class PostMutations:
                 caption=caption,
                 location=location,
                 edit=_edit(0, filter, crop),
+                place=None if place is None else place.to_place(),
             )
         return await _own_post(info, row.id)
 

@@ -6,7 +6,8 @@ from resolvers import explore, hashtag_pages, search
 from schema.info import Info
 from schema.types.connection import Connection
 from schema.types.hashtag import Hashtag
-from schema.types.post import Post, post_connection
+from schema.types.place import Place
+from schema.types.post import Post, ids_of, post_connection
 from schema.types.search_result import SearchResult
 from schema.types.user import User
 from storage.visibility import Surface
@@ -25,7 +26,7 @@ class DiscoveryQueries:
         page = await explore.explore_page(
             ctx.deps, ctx.viewer_id, first=20 if first is None else first, after=after
         )
-        return await post_connection(info, page, Surface.DISCOVERY)
+        return await post_connection(info, ids_of(page), Surface.DISCOVERY)
 
     @strawberry.field(
         description="Case-insensitive, with or without '#'; null when none of its posts is"
@@ -36,7 +37,7 @@ class DiscoveryQueries:
         row = await hashtag_pages.hashtag(ctx.deps, name, viewer_id=ctx.viewer_id)
         return None if row is None else Hashtag.from_row(row)
 
-    @strawberry.field(description="Users by username prefix and hashtags by name prefix.")
+    @strawberry.field(description="Users, hashtags and places by prefix.")
     async def search(self, info: Info, query: str, first: int | None = 10) -> SearchResult:
         ctx = info.context
         found = await search.search(
@@ -45,4 +46,5 @@ class DiscoveryQueries:
         return SearchResult(
             users=[User.from_row(r) for r in found.users],
             hashtags=[Hashtag.from_row(r) for r in found.hashtags],
+            places=[Place.from_row(r) for r in found.places],
         )

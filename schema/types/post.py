@@ -17,6 +17,7 @@ from schema.types.edge import Edge
 from schema.types.media import Media
 from schema.types.node import Node
 from schema.types.page_info import PageInfo
+from schema.types.place import Place
 from schema.types.post_status import PostStatus
 from schema.types.user import User
 from storage.post_cards import PostCard
@@ -35,6 +36,7 @@ class Post(Node):
     caption: str | None
     hashtags: list[str] = strawberry.field(description="Lower-case, without '#'.")
     location: str | None
+    place: Place | None = strawberry.field(description="The tagged place, if any.")
     status: PostStatus
     created_at: datetime
     author: User
@@ -59,6 +61,7 @@ class Post(Node):
             caption=row.caption,
             hashtags=list(row.hashtags),
             location=row.location,
+            place=None if card.place is None else Place.from_row(card.place),
             status=PostStatus(status_shown(card.relation, row.status).upper()),
             created_at=row.created_at,
             author=User.from_row(card.author),

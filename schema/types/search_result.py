@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.types.hashtag import Hashtag
+from schema.types.place import Place
 from schema.types.user import User
 
 
@@ -10,3 +11,6 @@ from schema.types.user import User
 class SearchResult:
     users: list[User] = strawberry.field(description="Username prefix match, case-insensitive.")
     hashtags: list[Hashtag] = strawberry.field(description="Name prefix match.")
+    places: list[Place] = strawberry.field(
+        description="Name prefix match, case-insensitive, most used first."
+    )
