@@ -38,9 +38,15 @@ class PostCard:
 
 # Media travel as an array of anonymous records. asyncpg decodes a record's fields by type,
 # but applies the pool's text jsonb codec to binary data there: variants cross as text.
+# A float8[] inside a record is decoded only if the connection happens to know the array
+# type already (asyncpg looks up the types of result columns, not of fields nested in a
+# record): a fresh connection fails with "no decoder for composite type element". So the
+# crop crosses as text too.
+_AS_TEXT = ("variants", "crop")
 _MEDIA_ROW = ", ".join(
-    f"m.{name}::text" if name == "variants" else f"m.{name}" for name in media.FIELDS
+    f"m.{name}::text" if name in _AS_TEXT else f"m.{name}" for name in media.FIELDS
 )
+_CROP_AT = media.FIELDS.index("crop")
 
 _AUTHOR_NAMES = tuple(f"author_{name}" for name in users.FIELDS)
 _AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in users.FIELDS)
@@ -70,6 +76,8 @@ ORDER BY wanted.ord
 
 def _media_row(record: Any) -> MediaRow:
     values = list(record)
+    crop = values[_CROP_AT]  # '{0.1,0.2,0.8,0.6}' or None
+    values[_CROP_AT] = None if crop is None else [float(x) for x in crop.strip("{}").split(",")]
     return MediaRow.from_values(values, json.loads(values[media.VARIANTS_AT]))
 
 
