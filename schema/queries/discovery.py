@@ -7,7 +7,7 @@ from schema.info import Info
 from schema.types.connection import Connection
 from schema.types.hashtag import Hashtag
 from schema.types.place import Place
-from schema.types.post import Post, ids_of, post_connection
+from schema.types.post import Post, post_connection
 from schema.types.search_result import SearchResult
 from schema.types.user import User
 from storage.visibility import Surface
@@ -26,7 +26,7 @@ class DiscoveryQueries:
         page = await explore.explore_page(
             ctx.deps, ctx.viewer_id, first=20 if first is None else first, after=after
         )
-        return await post_connection(info, ids_of(page), Surface.DISCOVERY)
+        return await post_connection(info, page, Surface.DISCOVERY)
 
     @strawberry.field(
         description="Case-insensitive, with or without '#'; null when none of its posts is"
