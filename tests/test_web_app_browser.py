@@ -62,7 +62,8 @@ async def stack(settings: Settings, deps: Deps) -> AsyncIterator[Stack]:
             create_app(live, opened), host="127.0.0.1", port=port, log_config=None, lifespan="off"
         )
     )
-    worker = create_worker(live, deps=opened, poll_delay=0.05, cron_jobs=[])
+    # With its cron jobs, as `snapfeed worker` runs.
+    worker = create_worker(live, deps=opened, poll_delay=0.05)
     serving = asyncio.create_task(server.serve())
     working = asyncio.create_task(worker.async_run())
     while not server.started:
@@ -204,6 +205,9 @@ def _scenario(b: Browser, stack: Stack, photo: Path) -> None:
     b.wait("the upload form", lambda d: b.all("#upload-files"))
     b.css("#upload-files").send_keys(str(photo))
     b.css("#upload-caption").send_keys(CAPTION)
+    b.css("#upload-location").send_keys("Lake Geneva")  # a place, with coordinates
+    b.css("#latitude").send_keys("46.45")
+    b.css("#longitude").send_keys("6.55")
     # A filter and a square crop, previewed here and applied by the worker.
     b.wait("the photo editor", lambda d: b.all(".photo-editor .edit-frame img"))
     b.driver.find_element(
@@ -242,6 +246,7 @@ def _scenario(b: Browser, stack: Stack, photo: Path) -> None:
     assert frame.value_of_css_property("background-image").startswith('url("data:image/png')
     image = b.css(".feed .post-card img")
     assert image.get_attribute("alt") == f"Photo by ada: {CAPTION}"
+    assert b.css(".feed .post-card .location").text == "Lake Geneva"
     assert len(image.get_attribute("srcset").split(",")) == 4  # 150, 320, 640, 1080 px
     shown = b.js("return arguments[0].currentSrc", image)
     assert "/media/" in shown and b.js("return arguments[0].naturalWidth", image) > 0
@@ -300,6 +305,12 @@ def _scenario(b: Browser, stack: Stack, photo: Path) -> None:
     b.wait("the hashtag page", lambda d: b.all(".grid .grid-item img"))
     assert "1 post" in b.css(".subtitle").text
     b.shot("12-hashtag")
+    b.hash("#/search?q=lake")
+    b.wait("the place in the search results", lambda d: b.all(".search-results section[aria-label='Places'] a"))
+    b.css(".search-results section[aria-label='Places'] a").click()
+    b.wait("the place's posts", lambda d: b.all(".screen-place .grid .grid-item img"))
+    assert b.css(".screen-place h1").text == "Lake Geneva"
+    b.shot("13-place")
     b.hash("#/explore")
     b.wait("the explore page", lambda d: b.all(".screen-explore h1"))
     b.shot("13-explore")

@@ -18,6 +18,7 @@ const ROUTES = [
   { path: /^\/explore$/, screen: "explore" },
   { path: /^\/search$/, screen: "search" },
   { path: /^\/t\/([^/]+)$/, screen: "hashtag", params: ["name"] },
+  { path: /^\/place$/, screen: "place", feature: "Query.postsNear" },
   { path: /^\/p\/([^/]+)$/, screen: "post", params: ["id"] },
   { path: /^\/u\/([^/]+)$/, screen: "profile", params: ["username"] },
   { path: /^\/u\/([^/]+)\/(followers|following)$/, screen: "people", params: ["username", "list"] },
@@ -88,7 +89,7 @@ async function loadViewer() {
 
 // Moderators get the moderation queue (servers that have one).
 async function loadRole() {
-  if (!ctx.session.viewer || !ctx.features.has("User.isModerator")) return;
+  if (!ctx.session.viewer || !ctx.features?.has("User.isModerator")) return;
   try {
     const { viewer } = await ctx.request(VIEWER_ROLE);
     if (viewer) ctx.session.viewer.isModerator = viewer.isModerator;

@@ -17,6 +17,7 @@ export async function loadFeatures(request) {
       ["Post", data.post],
       ["User", data.user],
       ["Media", data.media],
+      ["SearchResult", data.searchResult],
     ]) {
       for (const field of root?.fields ?? []) names.add(`${type}.${field.name}`);
     }

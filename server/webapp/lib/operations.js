@@ -460,6 +460,29 @@ export const MODERATE_POST = gql`
   }
 `;
 
+// Places (servers with Query.postsNear).
+export const POST_PLACE = gql`
+  query PostPlace($id: ID!) {
+    post(id: $id) { id place { name latitude longitude } }
+  }
+`;
+
+export const SEARCH_PLACES = gql`
+  query SearchPlaces($query: String!) {
+    search(query: $query, first: 10) { places { name latitude longitude } }
+  }
+`;
+
+export const POSTS_NEAR = gql`
+  query PostsNear($latitude: Float!, $longitude: Float!, $radiusKm: Float!, $after: String) {
+    postsNear(latitude: $latitude, longitude: $longitude, radiusKm: $radiusKm, first: 24, after: $after) {
+      edges { cursor node { ...GridPost } }
+      ${PAGE_INFO}
+    }
+  }
+  ${GRID_POST}
+`;
+
 // What this server offers beyond v1: screens of later features show only where it does.
 export const CAPABILITIES = gql`
   query Capabilities {
@@ -472,5 +495,6 @@ export const CAPABILITIES = gql`
     post: __type(name: "Post") { fields { name } }
     user: __type(name: "User") { fields { name } }
     media: __type(name: "Media") { fields { name } }
+    searchResult: __type(name: "SearchResult") { fields { name } }
   }
 `;

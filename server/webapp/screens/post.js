@@ -4,7 +4,8 @@ import { carousel, postCard } from "../components/post-card.js";
 import { openReportDialog } from "../components/menu.js";
 import { announce, append, errorText, h, time, userLink } from "../lib/dom.js";
 import { icon } from "../lib/icons.js";
-import { ADD_COMMENT, COMMENTS, DELETE_COMMENT, DELETE_POST, MODERATION_NOTE, POST, POST_UPDATED } from "../lib/operations.js";
+import { ADD_COMMENT, COMMENTS, DELETE_COMMENT, DELETE_POST, MODERATION_NOTE, POST, POST_PLACE, POST_UPDATED } from "../lib/operations.js";
+import { placeLink } from "../lib/places.js";
 
 export default async function postScreen(view, { id }, ctx) {
   const { post } = await ctx.request(POST, { id });
@@ -124,6 +125,12 @@ export default async function postScreen(view, { id }, ctx) {
   }
 
   const failure = h("p", { class: "form-error", role: "alert", hidden: post.status !== "FAILED" }, post.status === "FAILED" ? post.failureReason ?? "Processing failed." : "");
+  if (post.location && ctx.features.has("Post.place")) {
+    // A tagged place links to the posts near it.
+    ctx.request(POST_PLACE, { id }).then(({ post: placed }) => {
+      if (placed?.place) card.element.querySelector(".location")?.replaceChildren(placeLink(placed.place));
+    }, () => {});
+  }
   if (post.status === "REMOVED" && ctx.features.has("Post.moderationNote")) {
     // Seen by its author and moderators only: say why it is gone.
     ctx.request(MODERATION_NOTE, { id }).then(({ post: moderated }) => {

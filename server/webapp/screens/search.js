@@ -1,7 +1,8 @@
 // Search people and hashtags by prefix, as one types.
 
 import { announce, errorText, h, plural, replace } from "../lib/dom.js";
-import { SEARCH } from "../lib/operations.js";
+import { SEARCH, SEARCH_PLACES } from "../lib/operations.js";
+import { placeLink } from "../lib/places.js";
 import { personRow } from "./people.js";
 
 export default function search(view, { query }, ctx) {
@@ -13,7 +14,7 @@ export default function search(view, { query }, ctx) {
     autocomplete: "off",
     autocapitalize: "none",
     spellcheck: false,
-    placeholder: "People or #hashtags",
+    placeholder: ctx.features.has("SearchResult.places") ? "People, #hashtags or places" : "People or #hashtags",
     value: query.get("q") ?? "",
   });
   const results = h("div", { class: "search-results", "aria-live": "polite" });
@@ -26,8 +27,14 @@ export default function search(view, { query }, ctx) {
     if (!text) return results.replaceChildren();
     const mine = ++latest;
     try {
-      const { search: found } = await ctx.request(SEARCH, { query: text });
+      // Places: on servers that search them, in a second request (older servers lack the field).
+      const withPlaces = ctx.features.has("SearchResult.places");
+      const [{ search: found }, placed] = await Promise.all([
+        ctx.request(SEARCH, { query: text }),
+        withPlaces ? ctx.request(SEARCH_PLACES, { query: text }) : null,
+      ]);
       if (mine !== latest) return;
+      const places = (placed?.search.places ?? []).map((place) => h("li", {}, placeLink(place, "tag-result")));
       const users = found.users.map((user) => h("li", {}, personRow(user, ctx)));
       const tags = found.hashtags.map((tag) =>
         h("li", {}, h("a", { class: "tag-result", href: `#/t/${encodeURIComponent(tag.name)}` }, h("strong", {}, `#${tag.name}`), h("span", {}, plural(tag.postCount, "post")))),
@@ -36,7 +43,8 @@ export default function search(view, { query }, ctx) {
         results,
         users.length ? h("section", { "aria-label": "People" }, h("h2", {}, "People"), h("ul", { class: "people", role: "list" }, users)) : null,
         tags.length ? h("section", { "aria-label": "Hashtags" }, h("h2", {}, "Hashtags"), h("ul", { class: "tags", role: "list" }, tags)) : null,
-        !users.length && !tags.length ? h("p", {}, `Nothing found for “${text}”.`) : null,
+        places.length ? h("section", { "aria-label": "Places" }, h("h2", {}, "Places"), h("ul", { class: "tags", role: "list" }, places)) : null,
+        !users.length && !tags.length && !places.length ? h("p", {}, `Nothing found for “${text}”.`) : null,
       );
     } catch (error) {
       if (mine === latest) announce(errorText(error), { error: true });

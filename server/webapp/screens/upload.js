@@ -23,6 +23,8 @@ export default function upload(view, { query }, ctx) {
   const story = query.get("story") === "1";
   // Filters and crops: on servers that have them (Media.filter), for photos of a post.
   const canEdit = !story && ctx.features.has("Media.filter");
+  // Places with coordinates: on servers that have them (Post.place).
+  const canPlace = !story && ctx.features.has("Post.place");
   let files = [];
   let editors = [];
   let stopLive = null;
@@ -49,7 +51,8 @@ export default function upload(view, { query }, ctx) {
       ? null
       : [
           h("div", { class: "field" }, h("label", { for: "upload-caption" }, "Caption"), h("textarea", { id: "upload-caption", name: "caption", rows: 3, maxlength: 2200, placeholder: "Write a caption… #hashtags and @mentions work" })),
-          h("div", { class: "field" }, h("label", { for: "upload-location" }, "Location (optional)"), h("input", { id: "upload-location", name: "location", maxlength: 100 })),
+          h("div", { class: "field" }, h("label", { for: "upload-location" }, canPlace ? "Place (optional)" : "Location (optional)"), h("input", { id: "upload-location", name: "location", maxlength: 100 })),
+          canPlace ? coordinates() : null,
         ],
     progress,
     submit,
@@ -108,10 +111,12 @@ export default function upload(view, { query }, ctx) {
       }
       const caption = form.caption.value.trim() || null;
       const location = form.location.value.trim() || null;
+      const place = canPlace && location ? placeInput(location) : null;
       const edits = mediaIds
         .map((mediaId, i) => ({ mediaId, ...(editors[i]?.edit() ?? { filter: "NONE", crop: null }) }))
         .filter((e) => e.filter !== "NONE" || e.crop);
       const input = { mediaIds, caption, location, idempotencyKey: idempotencyKey() };
+      if (place) input.place = place;
       if (edits.length) input.edits = edits;
       const { createPost: post } = await ctx.request(CREATE_POST, { input });
       follow(post);
@@ -121,6 +126,36 @@ export default function upload(view, { query }, ctx) {
       input.disabled = false;
     }
   });
+
+  function coordinates() {
+    const useMine = h("button", { type: "button", disabled: !navigator.geolocation }, "Use my location");
+    useMine.addEventListener("click", () =>
+      navigator.geolocation.getCurrentPosition(
+        ({ coords }) => {
+          form.latitude.value = coords.latitude.toFixed(5);
+          form.longitude.value = coords.longitude.toFixed(5);
+        },
+        () => announce("Your location is not available."),
+      ),
+    );
+    const number = (id, label, min, max) =>
+      h("div", { class: "field" }, h("label", { for: id }, label), h("input", { id, name: id, type: "number", step: "any", min, max, inputmode: "decimal" }));
+    return h(
+      "fieldset",
+      { class: "coordinates" },
+      h("legend", {}, "Coordinates (optional: the place's page shows posts near it)"),
+      number("latitude", "Latitude", -90, 90),
+      number("longitude", "Longitude", -180, 180),
+      useMine,
+    );
+  }
+
+  function placeInput(name) {
+    const latitude = form.latitude.value === "" ? null : form.latitude.valueAsNumber;
+    const longitude = form.longitude.value === "" ? null : form.longitude.valueAsNumber;
+    // Both or neither: one alone is left out.
+    return latitude !== null && longitude !== null ? { name, latitude, longitude } : { name };
+  }
 
   function follow(post) {
     const state = h("strong", { class: "post-status", dataset: { status: post.status } }, post.status);
