@@ -11,7 +11,7 @@ from resolvers import feed, live
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, rate_limited
 from resolvers.validation import check_password, clean_bio, clean_display_name, clean_username
-from storage import follows, hashtags, keys, ratelimit, tokens, users
+from storage import follows, hashtags, keys, notifications, ratelimit, tokens, users
 from storage.tokens import TokenOwner
 from storage.users import UserRow
 
@@ -196,6 +196,7 @@ async def update_profile(deps: Deps, viewer_id: int, changes: ProfileChanges) ->
             if approved:
                 await follows.lock_users(conn, approved)
                 await follows.adjust_counts(conn, approved, viewer_id, +1)
+                await notifications.append(conn, "follow", [(viewer_id, f) for f in approved])
                 [user] = await users.by_ids(conn, [viewer_id])
     for follower_id in approved:
         await feed.after_follow(deps, follower_id, viewer_id, user.follower_count)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from resolvers import cursors, live, ratelimit
+from resolvers import cursors, live, mentions, ratelimit
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
+from resolvers.notifications import author_told
 from resolvers.post_access import visible_post
 from storage import comments, post_access
 from storage.comments import CommentRow, PageKey
@@ -45,7 +46,15 @@ async def add_comment(
     body = clean_body(body)
     await ratelimit.spend(deps, viewer_id, "comment")
     access = await visible_post(deps, viewer_id, post_id)
-    row = await comments.insert(deps.db, post_id, viewer_id, body)
+    # The post's author hears of the comment itself; a mention of them would be twice.
+    mentioned = [
+        user_id
+        for user_id in await mentions.resolve(deps, body, viewer_id)
+        if user_id not in (viewer_id, access.post.author_id)
+    ]
+    row = await comments.insert(
+        deps.db, post_id, viewer_id, body, notify=author_told(access), mentioned=mentioned
+    )
     if row is None:
         raise not_found("Post")
     await live.post_changed(deps, post_id)
@@ -62,7 +71,9 @@ async def delete_comment(deps: Deps, viewer_id: int, comment_id: int) -> bool:
         raise not_found("Comment")
     visible = may_see_post(access.relation, access.post.status, Surface.LOOKUP)
     check_can_delete(viewer_id, comment.author_id, access.post.author_id, visible)
-    if not await comments.delete(deps.db, comment_id):
+    post_author = access.post.author_id
+    told = post_author if post_author != comment.author_id else None
+    if not await comments.delete(deps.db, comment_id, notify=told):
         raise not_found("Comment")  # a concurrent delete won
     await live.post_changed(deps, comment.post_id)
     return True

@@ -9,7 +9,7 @@ from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import bad_input, not_found
 from resolvers.safety import refused_by_own_block
-from storage import follows, safety, users, visibility
+from storage import follows, notifications, safety, users, visibility
 from storage.follows import FollowEdge, FollowState
 from storage.users import UserRow
 from storage.visibility import may_see_content
@@ -50,6 +50,7 @@ async def follow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
         new_state: FollowState = "pending" if locked[target_id] else "active"
         if not await follows.insert(conn, viewer_id, target_id, new_state):
             return relation(await follows.state(conn, viewer_id, target_id))
+        await notifications.append(conn, "follow", [(target_id, viewer_id)])
         if new_state == "active":
             await follows.adjust_counts(conn, [viewer_id], target_id, +1)
     if new_state == "active":
@@ -73,6 +74,8 @@ async def unfollow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
         previous = await follows.delete(conn, viewer_id, target_id)
         if previous == "active":
             await follows.adjust_counts(conn, [viewer_id], target_id, -1)
+        if previous is not None:  # out of the target's notifications
+            await notifications.append(conn, "follow", [(target_id, viewer_id)])
     if previous == "active":
         await feed.after_unfollow(deps, viewer_id, target_id)
     return Relation.NOT_FOLLOWING
@@ -89,6 +92,8 @@ async def remove_follower(deps: Deps, viewer_id: int, follower_id: int) -> None:
         previous = await follows.delete(conn, follower_id, viewer_id)
         if previous == "active":
             await follows.adjust_counts(conn, [follower_id], viewer_id, -1)
+        if previous is not None:
+            await notifications.append(conn, "follow", [(viewer_id, follower_id)])
     if previous == "active":
         # As if they had unfollowed: the viewer's posts leave their home feed.
         await feed.after_unfollow(deps, follower_id, viewer_id)
@@ -102,6 +107,9 @@ async def approve_request(deps: Deps, viewer_id: int, requester_id: int) -> None
         if not await follows.activate(conn, requester_id, viewer_id):
             raise not_found("Follow request")
         await follows.adjust_counts(conn, [requester_id], viewer_id, +1)
+        # The request becomes a follow in the viewer's notifications; the requester hears.
+        await notifications.append(conn, "follow", [(viewer_id, requester_id)])
+        await notifications.append(conn, "follow_accepted", [(requester_id, viewer_id)])
     await _joined(deps, requester_id, viewer_id)
 
 
@@ -109,6 +117,7 @@ async def reject_request(deps: Deps, viewer_id: int, requester_id: int) -> None:
     async with deps.db.acquire() as conn, conn.transaction():
         if not await follows.delete_pending(conn, requester_id, viewer_id):
             raise not_found("Follow request")
+        await notifications.append(conn, "follow", [(viewer_id, requester_id)])
 
 
 def _page(edges: list[FollowEdge], first: int, kind: str) -> Page[UserRow]:

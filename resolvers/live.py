@@ -33,6 +33,20 @@ async def post_changed(deps: Deps, post_id: int) -> None:
         logger.warning("could not publish a change of post %s", post_id, exc_info=True)
 
 
+async def notifications_folded(deps: Deps, changed: Sequence[tuple[int, int]]) -> None:
+    """(recipient, notification) pairs, new or folded anew: one message per recipient."""
+    by_recipient: dict[int, list[int]] = {}
+    for recipient, notification_id in changed:
+        by_recipient.setdefault(recipient, []).append(notification_id)
+    messages = [
+        (keys.live_notifications(r), ",".join(map(str, ids))) for r, ids in by_recipient.items()
+    ]
+    try:
+        await pubsub.publish_each(deps.redis, messages)
+    except Exception:  # best effort, as above: the notifications themselves are stored
+        logger.warning("could not publish %d notification(s)", len(changed), exc_info=True)
+
+
 async def token_revoked(deps: Deps, token_hash: bytes) -> None:
     channels = [keys.live_token(token_hash), keys.LIVE_REVOCATIONS]
     await pubsub.publish_many(deps.redis, channels, token_hash.hex())
@@ -80,3 +94,15 @@ async def post_updates(deps: Deps, post_id: int) -> AsyncIterator[int]:
             while not listener.queue.empty():
                 listener.queue.get_nowait()
             yield post_id
+
+
+async def notification_updates(deps: Deps, viewer_id: int) -> AsyncIterator[list[int]]:
+    """Ids of the viewer's notifications folded in each burst (a hot post's likes arrive as
+    a few updates a second, each naming its notification once)."""
+    async with deps.hub.listen([keys.live_notifications(viewer_id)]) as listener:
+        async for _, message in listener:
+            await asyncio.sleep(COALESCE_SECONDS)
+            ids = [int(i) for i in message.split(",")]
+            while not listener.queue.empty():
+                ids += [int(i) for i in listener.queue.get_nowait()[1].split(",")]
+            yield list(dict.fromkeys(ids))

@@ -21,9 +21,10 @@ from resolvers.media_edits import (
     crop_bounds_problem,
     upright_size,
 )
+from resolvers.mentions import resolve as resolve_mentions
 from resolvers.places import Place, clean_place, tag_post
 from resolvers.post_access import visible_post
-from storage import jobs, media, posts
+from storage import jobs, media, mentions, posts
 from storage.media import EditRow, MediaRow
 from storage.objects.base import original_key
 from storage.posts import PostRow
@@ -118,6 +119,7 @@ async def _insert_post(
     edits = clean_edits(edit_inputs, media_ids, found)
     await check_uploaded(deps, [found[i] for i in media_ids], field="mediaIds")
     await _check_crops(deps, found, edits)
+    mentioned = await resolve_mentions(deps, caption, viewer_id)  # told once it is published
 
     async with deps.db.acquire() as conn, conn.transaction():
         # Re-checked under lock: two posts racing for the same media cannot both win.
@@ -140,6 +142,7 @@ async def _insert_post(
         )
         if place is not None:
             await tag_post(conn, post.id, place)
+        await mentions.insert_for_post(conn, post.id, mentioned)
     return post
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-ACTIONS = ("like", "comment", "follow", "post", "upload", "report")
+ACTIONS = ("like", "comment", "follow", "post", "upload", "report", "save")
 
 
 @dataclass(frozen=True)

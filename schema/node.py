@@ -9,6 +9,7 @@ from schema.info import Info
 from schema.types.comment import Comment
 from schema.types.media import Media
 from schema.types.node import Node
+from schema.types.notification import Notification
 from schema.types.post import Post
 from schema.types.report import Report
 from schema.types.story import Story
@@ -21,6 +22,7 @@ _LOADERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "Story": Story.load,
     "Comment": Comment.load,
     "Report": Report.load,
+    "Notification": Notification.load,
 }
 
 

@@ -17,6 +17,7 @@ from schema.errors import format_result, log_unexpected
 from schema.execution import FastExecutionContext
 from schema.extensions import schema_extensions
 from schema.mutations.accounts import AccountMutations
+from schema.mutations.activity import ActivityMutations
 from schema.mutations.engagement import EngagementMutations
 from schema.mutations.graph import GraphMutations
 from schema.mutations.moderation import ModerationMutations
@@ -25,6 +26,7 @@ from schema.mutations.safety import SafetyMutations
 from schema.mutations.stories import StoryMutations
 from schema.operation_choice import SingleOperationContext
 from schema.queries.accounts import AccountQueries
+from schema.queries.activity import ActivityQueries
 from schema.queries.discovery import DiscoveryQueries
 from schema.queries.feed import FeedQueries
 from schema.queries.graph import GraphQueries
@@ -36,6 +38,7 @@ from schema.queries.stories import StoryQueries
 from schema.subscriptions import Subscription
 from schema.types.comment import Comment
 from schema.types.media import Media
+from schema.types.notification import Notification
 from schema.types.post import Post
 from schema.types.report import Report
 from schema.types.story import Story
@@ -54,6 +57,7 @@ Query = merge_types(
         PlaceQueries,
         SafetyQueries,
         ModerationQueries,
+        ActivityQueries,
     ),
 )
 Mutation = merge_types(
@@ -66,6 +70,7 @@ Mutation = merge_types(
         StoryMutations,
         SafetyMutations,
         ModerationMutations,
+        ActivityMutations,
     ),
 )
 
@@ -133,7 +138,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[User, Post, Media, Story, Comment, Report],
+        types=[User, Post, Media, Story, Comment, Report, Notification],
         extensions=schema_extensions(settings),
         execution_context_class=FastExecutionContext,
     )

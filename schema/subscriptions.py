@@ -7,10 +7,11 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from resolvers import live
+from resolvers import live, notifications
 from resolvers.errors import not_found
 from schema import global_id
 from schema.info import Info
+from schema.types.notification import Notification
 from schema.types.post import Post
 from storage.visibility import Surface
 
@@ -40,3 +41,13 @@ class Subscription:
             if post is None:  # deleted, or no longer visible to this viewer
                 return
             yield post
+
+    @strawberry.subscription(description="Each new or re-folded notification of the viewer.")
+    async def notification_received(self, info: Info) -> AsyncGenerator[Notification, None]:
+        ctx = info.context
+        viewer_id = ctx.require_viewer()
+        async for ids in live.notification_updates(ctx.deps, viewer_id):
+            ctx.renew_loaders()
+            # Re-read, and re-checked against the policy: one hidden since is not sent.
+            for row in await notifications.by_ids(ctx.deps, viewer_id, ids):
+                yield Notification.from_row(row)

@@ -1,4 +1,5 @@
-"""Comments. Each insert or delete and its counter shard are one statement."""
+"""Comments. Each insert or delete, its counter shard and its notification events are one
+statement."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import NamedTuple
 
 import asyncpg
 
-from storage import counters
+from storage import counters, notifications
 from storage.types import Executor
 from storage.visibility import user_listed_sql
 
@@ -40,21 +41,52 @@ class PageKey(NamedTuple):
     limit: int
 
 
-async def insert(db: Executor, post_id: int, author_id: int, body: str) -> CommentRow | None:
-    """The new comment; None when the post was purged since it was checked."""
+_TOLD = notifications.event_sql(
+    "c",
+    kind="comment",
+    recipient="$5::bigint",
+    actor="c.author_id",
+    post="c.post_id",
+    comment="c.id",
+    where="$5::bigint IS NOT NULL",
+)
+_MENTIONED = notifications.event_sql(
+    "c, unnest($6::bigint[]) AS m (id)",
+    kind="mention",
+    recipient="m.id",
+    actor="c.author_id",
+    post="c.post_id",
+    comment="c.id",
+)
+
+
+async def insert(
+    db: Executor,
+    post_id: int,
+    author_id: int,
+    body: str,
+    *,
+    notify: int | None = None,
+    mentioned: Sequence[int] = (),
+) -> CommentRow | None:
+    """The new comment, told to `notify` (the post's author) and to the `mentioned` users;
+    None when the post was purged since it was checked."""
     try:
         record = await db.fetchrow(
             f"""
             WITH c AS (
                 INSERT INTO comments (post_id, author_id, body) VALUES ($1, $2, $3)
                 RETURNING *
-            ), counted AS ({counters.add_to_shard("c", "comments", 1, "$4")})
+            ), counted AS ({counters.add_to_shard("c", "comments", 1, "$4")}),
+            told AS ({_TOLD}), mentioned AS ({_MENTIONED})
             SELECT {COLUMNS} FROM c
             """,
             post_id,
             author_id,
             body,
             counters.random_shard(),
+            notify,
+            list(mentioned),
         )
     except asyncpg.ForeignKeyViolationError:
         return None
@@ -62,17 +94,31 @@ async def insert(db: Executor, post_id: int, author_id: int, body: str) -> Comme
     return CommentRow.from_record(record)
 
 
-async def delete(db: Executor, comment_id: int) -> bool:
-    """Remove a comment; False when it was already gone (nothing counted then)."""
+_UNTOLD = notifications.event_sql(
+    "gone",
+    kind="comment",
+    recipient="$3::bigint",
+    actor="author_id",
+    post="post_id",
+    comment="id",
+    where="$3::bigint IS NOT NULL",
+)
+
+
+async def delete(db: Executor, comment_id: int, *, notify: int | None = None) -> bool:
+    """Remove a comment (and it from `notify`'s notification; its mentions go with it);
+    False when it was already gone (nothing counted then)."""
     deleted = await db.fetchval(
         f"""
         WITH gone AS (
-            DELETE FROM comments WHERE id = $1 RETURNING post_id
-        ), counted AS ({counters.add_to_shard("gone", "comments", -1, "$2")})
+            DELETE FROM comments WHERE id = $1 RETURNING id, post_id, author_id
+        ), counted AS ({counters.add_to_shard("gone", "comments", -1, "$2")}),
+        told AS ({_UNTOLD})
         SELECT count(*) FROM gone
         """,
         comment_id,
         counters.random_shard(),
+        notify,
     )
     return bool(deleted)
 

@@ -1,8 +1,9 @@
 """Everything a post on screen shows, for a page of posts, in one statement.
 
 A card is a post with its author, the viewer's follow state towards that author, its media
-in carousel order, its counts and whether the viewer likes it. Listing a page through here
-costs one round trip whatever its size, and leaves nothing for nested fields to fetch.
+in carousel order, its counts, whether the viewer likes and saved it, and its mentions.
+Listing a page through here costs one round trip whatever its size, and leaves nothing for
+nested fields to fetch.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class PostCard:
     counts: PostCounts
     viewer_liked: bool
     relation: Relation  # the viewer's relation to the author, for the visibility policy
+    viewer_saved: bool
+    mentions: tuple[UserRow, ...]  # the caption's, in order, but those blocked with the viewer
     place: PlaceRow | None = None  # the place it is tagged with
 
 
@@ -48,6 +51,7 @@ _MEDIA_ROW = ", ".join(
 )
 _CROP_AT = media.FIELDS.index("crop")
 
+_MENTIONED_ROW = ", ".join(f"mu.{name}" for name in users.FIELDS)
 _AUTHOR_NAMES = tuple(f"author_{name}" for name in users.FIELDS)
 _AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in users.FIELDS)
 
@@ -58,6 +62,11 @@ SELECT {posts.COLUMNS}, {_AUTHOR_COLUMNS},
        coalesce(c.likes, 0) AS likes,
        coalesce(c.comments, 0) AS comments,
        EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = $2) AS viewer_liked,
+       EXISTS (SELECT 1 FROM saves sv WHERE sv.post_id = p.id AND sv.user_id = $2) AS viewer_saved,
+       (SELECT array_agg(ROW({_MENTIONED_ROW}) ORDER BY pm.position)
+          FROM post_mentions pm JOIN users mu ON mu.id = pm.user_id
+          WHERE pm.post_id = p.id AND {visibility.user_listed_sql(viewer="$2", user="mu.id")}
+       ) AS mentions,
        (SELECT array_agg(ROW({_MEDIA_ROW}) ORDER BY m.position)
           FROM media m WHERE m.post_id = p.id) AS media
 FROM unnest($1::bigint[]) WITH ORDINALITY AS wanted (id, ord)
@@ -97,6 +106,8 @@ def _card(r: asyncpg.Record, viewer_id: int | None) -> PostCard:
             owner_private=author.is_private,
             follow_state=r["viewer_state"],
         ),
+        r["viewer_saved"],
+        tuple([UserRow(*u) for u in r["mentions"] or ()]),
         place=_place(r),
     )
 

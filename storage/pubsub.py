@@ -38,6 +38,15 @@ async def publish_many(redis: Redis, channels: Sequence[str], message: str) -> N
         await redis.register_script(_PUBLISH_MANY)(args=[message, *channels])
 
 
+async def publish_each(redis: Redis, messages: Sequence[tuple[str, str]]) -> None:
+    """(channel, message) pairs, each its own message, in one round trip."""
+    if messages:
+        async with redis.pipeline(transaction=False) as pipe:
+            for channel, message in messages:
+                pipe.publish(channel, message)
+            await pipe.execute()
+
+
 class Listener:
     def __init__(self, hub: Hub, channels: tuple[str, ...]) -> None:
         self._hub = hub

@@ -73,8 +73,14 @@ class Settings:
 
     # Per-user token buckets: action=count/seconds (burst of `count`, refilled over `seconds`)
     rate_limits: str = (
-        "like=300/60,comment=60/60,follow=200/3600,post=100/3600,upload=300/3600,report=20/3600"
+        "like=300/60,comment=60/60,follow=200/3600,post=100/3600,upload=300/3600,report=20/3600,"
+        "save=120/60"
     )
+
+    # Notifications: each user keeps their newest `notification_keep`, none older than
+    # `notification_days` (a job prunes the rest hourly)
+    notification_keep: int = 500
+    notification_days: int = 90
 
     # Moderation: distinct reporters that turn a PUBLISHED post FLAGGED
     flag_threshold: int = 3

@@ -25,6 +25,7 @@ from tests.client import GraphQLClient
 from tests.safety_helpers import connect, listening, receive, subscribe
 from tests.visibility_spec import POST_ROWS, RELATIONS, SPEC, STORY_ROWS, EntryPoint
 from tests.visibility_world import SIGNED_IN, SPOT, World
+from workers.notifications import fold
 
 RunJobs = Callable[[], Awaitable[int]]
 Seen = set[str] | int | bool
@@ -34,10 +35,7 @@ Probe = Callable[[World, str], Awaitable[Seen]]
 # served, test_pending_entry_points fails until it gets a probe below.
 PENDING = {
     "`feed(order: RANKED)`": ("Query", "feed", "order"),
-    "`savedPosts`": ("Query", "savedPosts", None),
     "`suggestedUsers`": ("Query", "suggestedUsers", None),
-    "`notifications`": ("Query", "notifications", None),
-    "`notificationReceived`": ("Subscription", "notificationReceived", None),
 }
 FOLLOWEES = ("self", "approved follower", "muted")  # whose home feed and tray hold the owner's
 GRID = ("PUBLISHED, public account", "PUBLISHED, private account", "FLAGGED", "REMOVED", "deleted")
@@ -170,6 +168,57 @@ async def probe_posts_near(w: World, viewer: str) -> Seen:
     return _rows_where(w, lambda row: w.post_gids()[row] in ids)
 
 
+async def probe_saved(w: World, viewer: str) -> Seen:
+    """Every post of the owner saved by the viewer (rows as savePost leaves them, whatever
+    the viewer may see now): the list shows those it may."""
+    await w.deps.db.execute(
+        "INSERT INTO saves (user_id, post_id) SELECT $1, unnest($2::bigint[])",
+        w.raw_ids[viewer],
+        list(w.posts.values()),
+    )
+    query = "{ savedPosts(first: 50) { edges { node { id } } } }"
+    ids = {e["node"]["id"] for e in (await w.call(viewer, query)).ok()["savedPosts"]["edges"]}
+    return _rows_where(w, lambda row: w.post_gids()[row] in ids)
+
+
+async def _liked_by(w: World, viewer: str, liker: str = "owner", at: str = "now()") -> None:
+    """`liker` likes a post of the viewer's own (rows and event as likePost leaves them,
+    whatever stands between them now), then the fold runs."""
+    post_id = await w.sentinel_post(viewer)
+    await w.deps.db.execute(
+        "WITH liked AS (INSERT INTO likes (post_id, user_id, created_at)"
+        f" VALUES ($1, $2, {at}) RETURNING post_id)"
+        " INSERT INTO notification_events (recipient_id, kind, actor_id, post_id)"
+        " SELECT $3, 'like', $2, post_id FROM liked",
+        post_id,
+        w.raw_ids[liker],
+        w.raw_ids[viewer],
+    )
+    await fold(w.deps)
+
+
+async def probe_notifications(w: World, viewer: str) -> Seen:
+    await _liked_by(w, viewer)
+    query = "{ notifications(first: 50) { edges { node { actors { username } } } } }"
+    edges = (await w.call(viewer, query)).ok()["notifications"]["edges"]
+    return any({"username": "owner"} in e["node"]["actors"] for e in edges)
+
+
+async def probe_notification_received(w: World, viewer: str) -> Seen:
+    """The owner's like, then the hub's (an older one, so listed after it in one burst)."""
+    ws = await connect(w.live_url, w.tokens[viewer])
+    async with ws:
+        await subscribe(ws, "subscription { notificationReceived { actors { username } } }")
+        await listening(w.deps, 1, f"live:notifications:{w.raw_ids[viewer]}")
+        await _liked_by(w, viewer)
+        await _liked_by(w, viewer, "hub", "now() - interval '1 day'")
+        actors: set[str] = set()
+        while "hub" not in actors:
+            note = (await receive(ws))["payload"]["data"]["notificationReceived"]
+            actors |= {a["username"] for a in note["actors"]}
+    return "owner" in actors
+
+
 async def probe_hashtag_count(w: World, viewer: str) -> Seen:
     tag = (await w.call(viewer, '{ hashtag(name: "vis") { postCount } }')).ok()["hashtag"]
     return 0 if tag is None else int(tag["postCount"])
@@ -276,6 +325,9 @@ PROBES: dict[str, Probe] = {
     "`hashtag.posts`": probe_hashtag_posts,
     "`postsNear`": probe_posts_near,
     "`hashtag.postCount`": probe_hashtag_count,
+    "`savedPosts`": probe_saved,
+    "`notifications`": probe_notifications,
+    "`notificationReceived`": probe_notification_received,
     "`search` hashtag counts": probe_search_count,
     "`storyReels`": probe_reels,
     "`node(id)` of a Story": probe_story_node,
@@ -297,8 +349,11 @@ SIGNED_IN_ONLY = {
     "`feedUpdates`",
     "`storyReels`",
     "`markStorySeen`",
+    "`savedPosts`",
+    "`notifications`",
+    "`notificationReceived`",
 }
-LIVE = {"`postUpdated(id)`", "`feedUpdates`"}
+LIVE = {"`postUpdated(id)`", "`feedUpdates`", "`notificationReceived`"}
 
 
 def selected(entry: str, relation: str, row: str, private: bool) -> bool:

@@ -14,7 +14,7 @@ from arq import Retry
 from resolvers import live
 from resolvers.deps import Deps
 from resolvers.media_edits import as_crop
-from storage import jobs, media, moderation, posts
+from storage import jobs, media, moderation, notifications, posts
 from storage.media import MediaRow, VariantRow
 from storage.moderation import RemovedMatch
 from storage.objects.base import (
@@ -68,6 +68,8 @@ async def process_post(ctx: dict[str, Any], post_id: int) -> str:
     lookalikes = await _removed_lookalikes(deps, post_id)
     async with deps.db.acquire() as conn, conn.transaction():
         published = await posts.publish(conn, post_id, flagged=bool(lookalikes))
+        if published is not None:  # told with it, or not at all (a retry tells then)
+            await notifications.told_published(conn, post_id)
     if published is None:
         return "unchanged"
     if lookalikes:
@@ -199,7 +201,8 @@ async def _fail(
         for row in rows:
             why = reason if row.id == culprit or culprit is None else "Another item failed"
             await media.mark_failed(conn, row.id, why)
-        await posts.fail(conn, post_id, reason)
+        if await posts.fail(conn, post_id, reason):
+            await notifications.told_post(conn, "post_failed", post_id)
     await live.post_changed(deps, post_id)
     logger.info("post %s failed: %s", post_id, reason)
 

@@ -27,6 +27,7 @@ from workers.media import (
     reconcile_stuck_posts,
     sweep_media_tombstones,
 )
+from workers.notifications import fold_notifications, prune_notifications
 from workers.rekey import rekey_legacy_media
 from workers.stories import process_story, purge_expired_stories, reconcile_stuck_stories
 
@@ -77,6 +78,10 @@ def cron_jobs(settings: Settings) -> list[CronJob]:
         periodic(reconcile_stuck_stories, **every(reconcile, offset=reconcile // 2)),
         periodic(recover_dead_workers, **every(reconcile), run_at_startup=True),
         periodic(sweep_media_tombstones, minute=set(range(2, 60, 5))),
+        # The notification outbox, folded every second: events appended by likes, comments,
+        # follows and posts since the last run (a run that dies leaves them to the next).
+        periodic(fold_notifications, **every(1), run_at_startup=True),
+        periodic(prune_notifications, minute={23}),
         # Variants processed before media had key secrets move once; then it finds nothing.
         periodic(rekey_legacy_media, minute={7, 37}, run_at_startup=True),
     ]

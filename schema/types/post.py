@@ -44,6 +44,10 @@ class Post(Node):
     like_count: int
     comment_count: int
     viewer_has_liked: bool = strawberry.field(description="False when not signed in.")
+    viewer_has_saved: bool = strawberry.field(description="False when not signed in.")
+    mentions: list[User] = strawberry.field(
+        description="The caption's @usernames that name users the viewer may see, in order."
+    )
     failure_reason: str | None = strawberry.field(
         description="Why processing failed; shown to the author only."
     )
@@ -69,6 +73,8 @@ class Post(Node):
             like_count=card.counts.likes,
             comment_count=card.counts.comments,
             viewer_has_liked=card.viewer_liked,
+            viewer_has_saved=card.viewer_saved,
+            mentions=[User.from_row(u) for u in card.mentions],
             failure_reason=row.failure_reason if viewer_id == row.author_id else None,
             moderation_note=row.moderation_note
             if card.relation.is_self or card.relation.moderator
