@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from storage.notification_facts import Event, Facts
-from storage.notification_folding import Add, Remove, Repoint, Tell
+from storage.notification_folding import Add, Remove, Repoint, Tell, Untell
 
 # Post states in which each system notification still holds.
 _TOLD_WHEN = {
@@ -30,6 +30,7 @@ class Plan:
     removes: list[Remove] = field(default_factory=list)
     repoints: list[Repoint] = field(default_factory=list)
     tells: list[Tell] = field(default_factory=list)
+    untells: list[Untell] = field(default_factory=list)
 
 
 def post_key(post_id: int) -> str:
@@ -63,11 +64,16 @@ def plan(events: Iterable[Event], facts: Facts) -> Plan:
 
 
 def _tell(out: Plan, e: Event, facts: Facts) -> None:
+    """The author hears while the post is in a state that holds it (a removed post restored
+    takes its POST_REMOVED back); a deleted post's go with it."""
     post = facts.posts.get(e.post_id) if e.post_id is not None else None
-    if post is None or post.author_id != e.recipient_id or post.status not in _TOLD_WHEN[e.kind]:
+    if e.post_id is None or post is None or post.author_id != e.recipient_id:
         return
-    assert e.post_id is not None
-    out.tells.append(Tell(e.recipient_id, e.kind, post_key(e.post_id), e.post_id, e.created_at))
+    key = post_key(e.post_id)
+    if post.status in _TOLD_WHEN[e.kind]:
+        out.tells.append(Tell(e.recipient_id, e.kind, key, e.post_id, e.created_at))
+    else:
+        out.untells.append(Untell(e.recipient_id, e.kind, key))
 
 
 def _like(out: Plan, e: Event, actor: int, facts: Facts) -> None:

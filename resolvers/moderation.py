@@ -18,7 +18,7 @@ from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
 from resolvers.post_access import visible_post
-from storage import comments, moderation, post_access, users, visibility
+from storage import comments, moderation, notifications, post_access, users, visibility
 from storage.moderation import ReportRow
 from storage.visibility import Surface, may_see_comment, may_see_post
 
@@ -162,6 +162,10 @@ async def moderate_post(
             await moderation.remember_removed_images(conn, post_id, removed_by=moderator_id)
         if before == "removed" and after != "removed":
             await moderation.forget_removed_images(conn, post_id)
+        if (before == "removed") != (after == "removed"):
+            # With the change itself: the author hears of a removal, and a restore takes
+            # that notification back (the fold checks the state it finds).
+            await notifications.told_post(conn, "post_removed", post_id)
         closed = await moderation.close_reports(conn, post_id)
         await moderation.record_action(
             conn,
@@ -175,12 +179,3 @@ async def moderate_post(
         )
     logger.info("moderator %s: %s post %s (%s -> %s)", moderator_id, action, post_id, before, after)
     await live.post_changed(deps, post_id)
-    if after == "removed" and before != "removed":
-        await post_removed(deps, post_id, access.post.author_id, note)
-
-
-async def post_removed(deps: Deps, post_id: int, author_id: int, note: str | None) -> None:
-    """Hook: a moderator removed an author's post. Notifications (issue 13) produce the
-    author's POST_REMOVED notification here; the author already sees REMOVED and the note
-    on the post itself."""
-    logger.debug("post %s of user %s removed", post_id, author_id)

@@ -7,7 +7,7 @@ from resolvers import cursors, feed
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
-from storage import follows, safety, users
+from storage import follows, notifications, safety, users
 from storage.users import UserRow
 
 CURSOR_KIND = "blocked"
@@ -48,6 +48,10 @@ async def block(deps: Deps, viewer_id: int, target_id: int) -> None:
         for edge in dropped:
             if edge.state == "active":
                 await follows.adjust_counts(conn, [edge.follower_id], edge.followee_id, -1)
+        # The dropped follows and requests leave their notifications, as after an unfollow.
+        await notifications.append(
+            conn, "follow", [(e.followee_id, e.follower_id) for e in dropped]
+        )
     # Both ways, follow or not: nothing of either stays in the other's feed.
     await feed.after_unfollow(deps, viewer_id, target_id)
     await feed.after_unfollow(deps, target_id, viewer_id)

@@ -68,6 +68,15 @@ class Tell:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Untell:
+    """What the system told no longer holds (a removed post was restored): it goes."""
+
+    recipient_id: int
+    kind: str
+    key: str
+
+
 async def lock(conn: asyncpg.Connection, *, wait: bool = False) -> bool:
     """Become the one folder until the transaction ends; False when another one is (unless
     `wait`: then after it)."""
@@ -123,6 +132,20 @@ async def remove(conn: asyncpg.Connection, ops: Sequence[Remove]) -> None:
     empty = [r["id"] for r in emptied if r["actor_count"] == 0]
     if empty:
         await conn.execute("DELETE FROM notifications WHERE id = ANY($1::bigint[])", empty)
+
+
+async def untell(conn: asyncpg.Connection, ops: Sequence[Untell]) -> None:
+    if ops:
+        await conn.execute(
+            """
+            DELETE FROM notifications n
+            USING unnest($1::bigint[], $2::text[], $3::text[]) AS w (recipient_id, kind, fold_key)
+            WHERE n.recipient_id = w.recipient_id AND n.kind = w.kind AND n.fold_key = w.fold_key
+            """,
+            [o.recipient_id for o in ops],
+            [o.kind for o in ops],
+            [o.key for o in ops],
+        )
 
 
 async def repoint(conn: asyncpg.Connection, ops: Sequence[Repoint]) -> None:

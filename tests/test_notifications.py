@@ -6,9 +6,10 @@ import pytest
 
 from resolvers.deps import Deps
 from schema import global_id
+from storage import moderation
 from tests.client import GraphQLClient, create_post, upload
 from tests.engagement_helpers import DELETE_COMMENT, RunJobs
-from tests.notification_helpers import UNFOLLOW, Activity, summary
+from tests.notification_helpers import BLOCK, UNFOLLOW, Activity, summary
 
 
 @pytest.fixture
@@ -154,6 +155,38 @@ async def test_published_and_failed_posts_tell_their_author(crowd: Activity) -> 
         ("POST_FAILED", 0, [], "broken"),
         ("POST_PUBLISHED", 0, [], "hello"),
     ]
+
+
+async def test_a_removed_post_tells_its_author_and_a_restore_takes_it_back(
+    crowd: Activity,
+) -> None:
+    for name in ("author", "mod"):
+        await crowd.user(name)
+    assert await moderation.set_moderator(crowd.deps.db, "mod", moderator=True)
+    post = await crowd.share("author", "p")
+    moderate = """mutation($id: ID!, $action: ModerationAction!) {
+      moderatePost(postId: $id, action: $action, note: "spam") { status } }"""
+    (await crowd.call("mod", moderate, id=post, action="REMOVE")).ok()
+    notes = await crowd.notifications("author")
+    assert [(n["kind"], n["actors"], n["post"]["caption"]) for n in notes] == [
+        ("POST_REMOVED", [], "p")
+    ]
+    (await crowd.call("mod", moderate, id=post, action="RESTORE")).ok()
+    assert await crowd.notifications("author") == []
+    assert await crowd.notifications("mod") == []  # nobody hears of their own doings
+
+
+async def test_a_block_takes_the_follows_it_drops_out(crowd: Activity) -> None:
+    for name in ("star", "ada", "bob"):
+        await crowd.user(name)
+    await crowd.follow("ada", "star")
+    await crowd.follow("bob", "star")
+    assert summary(await crowd.notifications("star")) == [("FOLLOW", 2, ["bob", "ada"])]
+    (await crowd.call("star", BLOCK, id=crowd.ids["ada"])).ok()
+    unblock = "mutation($id: ID!) { unblock(userId: $id) { id } }"
+    (await crowd.call("star", unblock, id=crowd.ids["ada"])).ok()
+    # Unblocked, ada's follow is gone (blocks drop follows), and so is its notification.
+    assert summary(await crowd.notifications("star")) == [("FOLLOW", 1, ["bob"])]
 
 
 async def test_notification_ids_are_the_recipients_only(crowd: Activity) -> None:

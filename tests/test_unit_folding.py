@@ -8,7 +8,7 @@ import pytest
 
 from resolvers.folding import day_key, dedupe, plan
 from storage.notification_facts import CommentFact, Event, Facts, FollowFact, PostFact
-from storage.notification_folding import Add, Remove, Repoint, Tell
+from storage.notification_folding import Add, Remove, Repoint, Tell, Untell
 
 T = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
 AUTHOR, ADA, BOB = 1, 2, 3
@@ -121,8 +121,16 @@ def test_comments_fold_each_time_and_a_deleted_one_is_replaced_or_leaves() -> No
 )
 def test_the_system_tells_the_author(kind: str, status: str, told: bool) -> None:
     held = facts(posts={POST: PostFact(AUTHOR, status, T)})
-    expected = [Tell(AUTHOR, kind, "post:10", POST, T)] if told else []
-    assert plan([ev(kind, AUTHOR, None, POST)], held).tells == expected
+    decided = plan([ev(kind, AUTHOR, None, POST)], held)
+    assert decided.tells == ([Tell(AUTHOR, kind, "post:10", POST, T)] if told else [])
+    # What no longer holds is taken back (a restored post's POST_REMOVED).
+    assert decided.untells == ([] if told else [Untell(AUTHOR, kind, "post:10")])
+
+
+def test_a_deleted_post_or_another_author_tells_nothing() -> None:
+    for held in (facts(posts={}), facts(posts={POST: PostFact(BOB, "removed", T)})):
+        decided = plan([ev("post_removed", AUTHOR, None, POST)], held)
+        assert (decided.tells, decided.untells) == ([], [])
 
 
 @pytest.mark.parametrize(

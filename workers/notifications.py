@@ -51,6 +51,7 @@ async def fold_batch(deps: Deps, batch: int) -> tuple[int, list[tuple[int, int]]
         changes = plan(events, await notification_facts.facts(conn, events))
         await notification_folding.remove(conn, changes.removes)
         await notification_folding.repoint(conn, changes.repoints)
+        await notification_folding.untell(conn, changes.untells)
         present = await notification_folding.already_in(conn, changes.adds)
         adds = dedupe(changes.adds, present)
         changed = await notification_folding.add(conn, adds, changes.tells)
