@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resolvers import cursors, live, mentions, ratelimit
+from resolvers import cursors, feed_signals, live, mentions, ratelimit
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
@@ -57,6 +57,7 @@ async def add_comment(
     )
     if row is None:
         raise not_found("Post")
+    await feed_signals.engaged(deps, viewer_id, post_id, comments=1)
     await live.post_changed(deps, post_id)
     return access, row
 
@@ -75,6 +76,7 @@ async def delete_comment(deps: Deps, viewer_id: int, comment_id: int) -> bool:
     told = post_author if post_author != comment.author_id else None
     if not await comments.delete(deps.db, comment_id, notify=told):
         raise not_found("Comment")  # a concurrent delete won
+    await feed_signals.engaged(deps, comment.author_id, comment.post_id, comments=-1)
     await live.post_changed(deps, comment.post_id)
     return True
 

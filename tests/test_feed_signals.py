@@ -15,6 +15,8 @@ from tests.social import RunJobs, Social
 
 LIKE = "mutation($id: ID!) { likePost(postId: $id) { likeCount } }"
 UNLIKE = "mutation($id: ID!) { unlikePost(postId: $id) { likeCount } }"
+COMMENT = "mutation($id: ID!, $body: String!) { addComment(postId: $id, body: $body) { id } }"
+DELETE_COMMENT = "mutation($id: ID!) { deleteComment(id: $id) }"
 
 
 @pytest.fixture
@@ -145,3 +147,23 @@ async def test_many_likes_queue_one_drain_job(social: Social) -> None:
     await like(social, "fan0", post_ids[0], undo=True)
     assert await social.run_jobs() == 1
     assert await affinity(social.deps, social.raw_id("fan0"), social.raw_id("author")) == (2, 0)
+
+
+async def test_comments_count_twice_and_leave_with_their_deletion(social: Social) -> None:
+    for name in ("reader", "friend", "author"):
+        await social.user(name)
+    await social.follow("reader", "friend")
+    post_id = await social.post("author", "talk to me")
+    gid = global_id.encode("Post", post_id)
+    added = await social.gql(COMMENT, {"id": gid, "body": "nice"}, token=social.tokens["friend"])
+    await social.run_jobs()
+    deps, friend, author = social.deps, social.raw_id("friend"), social.raw_id("author")
+    assert await affinity(deps, friend, author) == (0, 1)
+    assert await kind_likes(deps, friend) is None  # comments say nothing of kinds
+    assert await followee_engagement(deps, social.raw_id("reader")) == {post_id: 1}
+    # The post's author deletes the comment: it leaves the commenter's affinity.
+    comment_id = added.ok()["addComment"]["id"]
+    (await social.gql(DELETE_COMMENT, {"id": comment_id}, token=social.tokens["author"])).ok()
+    await social.run_jobs()
+    assert await affinity(deps, friend, author) == (0, 0)
+    assert await followee_engagement(deps, social.raw_id("reader")) == {}
