@@ -137,3 +137,56 @@ def test_the_webapp_folder_is_self_contained() -> None:
     urls = re.findall(r'(?:href|src)="([^"#]+)"', index)
     assert urls and all(not u.startswith(("/", "http")) for u in urls)
     assert all((WEBAPP_DIR / u).is_file() for u in urls)
+
+
+def _node_eval(module: str, expression: str) -> object:
+    """The JSON value of `expression` over `m`, the web app module at `module` (node)."""
+    if NODE is None:
+        pytest.skip("needs node (Debian's nodejs; .ci/run installs it)")
+    script = f"const m = await import(process.argv[1]); console.log(JSON.stringify({expression}));"
+    done = subprocess.run(
+        [NODE, "--input-type=module", "-e", script, (WEBAPP_DIR / module).as_uri()],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize(
+    ("actors", "count", "text"),
+    [
+        (["ada"], 1, "ada"),
+        (["ada", "bob"], 2, "ada and bob"),
+        (["ada", "bob"], 3, "ada, bob and 1 other"),
+        (["ada", "bob"], 14, "ada, bob and 12 others"),
+        (["ada"], 5, "ada and 4 others"),
+        ([], 0, "Someone"),
+    ],
+)
+def test_notification_actors_fold_into_one_line(actors: list[str], count: int, text: str) -> None:
+    notification = {"actors": [{"username": a} for a in actors], "actorCount": count}
+    shown = _node_eval("screens/notifications.js", f"m.actorsText({json.dumps(notification)})")
+    assert shown == text
+
+
+@pytest.mark.parametrize(
+    ("size", "aspect", "position", "crop"),
+    [
+        ((1080, 1350), 1, 0.5, {"x": 0, "y": 0.1, "width": 1, "height": 0.8}),
+        ((1080, 1350), 1, 0, {"x": 0, "y": 0, "width": 1, "height": 0.8}),
+        ((2000, 1000), 1, 1, {"x": 0.5, "y": 0, "width": 0.5, "height": 1}),
+        ((1000, 1000), 1.91, 0.5, {"x": 0, "y": 0.2382, "width": 1, "height": 0.5236}),
+        ((1000, 1000), None, 0.5, None),
+    ],
+)
+def test_crops_are_centred_then_panned(
+    size: tuple[int, int], aspect: float | None, position: float, crop: dict[str, float] | None
+) -> None:
+    call = f"m.cropFor({size[0]}, {size[1]}, {json.dumps(aspect)}, {position})"
+    shown = _node_eval("components/photo-editor.js", call)
+    if crop is None:
+        assert shown is None
+    else:
+        assert isinstance(shown, dict) and shown == pytest.approx(crop, abs=1e-4)

@@ -62,7 +62,7 @@ async def stack(settings: Settings, deps: Deps) -> AsyncIterator[Stack]:
             create_app(live, opened), host="127.0.0.1", port=port, log_config=None, lifespan="off"
         )
     )
-    # With its cron jobs, as `snapfeed worker` runs.
+    # With its cron jobs, as `snapfeed worker` runs (notifications are folded every second).
     worker = create_worker(live, deps=opened, poll_delay=0.05)
     serving = asyncio.create_task(server.serve())
     working = asyncio.create_task(worker.async_run())
@@ -158,6 +158,11 @@ class Browser:
 
     def quit(self) -> None:
         self.driver.quit()
+
+
+def _badge(b: Browser) -> int:
+    found = b.all("#nav .badge-count")
+    return int(found[0].text.rstrip("+")) if found else 0
 
 
 def _ratio(element: Any) -> float:
@@ -266,6 +271,13 @@ def _scenario(b: Browser, stack: Stack, photo: Path) -> None:
     b.css(".comment-form button[type=submit]").click()
     b.wait("Bob's comment", lambda d: COMMENT in b.css(".comments").text)
     b.shot("08-post-commented")
+    b.css(".screen-post button.save").click()  # saved for later, private to Bob
+    b.wait(
+        "the save",
+        lambda d: b.css(".screen-post button.save").get_attribute("aria-pressed") == "true",
+    )
+    b.hash("#/saved")
+    b.wait("the saved post", lambda d: b.all(".screen-saved .grid .grid-item img"))
 
     # Ada sees both arrive on her open post page (postUpdated), without reloading it.
     b.window("ada")
@@ -273,6 +285,18 @@ def _scenario(b: Browser, stack: Stack, photo: Path) -> None:
     b.wait("the comment, live", lambda d: COMMENT in b.css(".comments").text)
     assert "1 comment" in b.css(".post-card .comment-count").text
     b.shot("09-post-live-for-author")
+
+    # Her notifications badge counted Bob's follow, like and comment as they happened (this
+    # window was not reloaded since she signed up); opening them marks them read.
+    b.wait("the unread badge", lambda d: _badge(b) >= 3)
+    b.shot("09-notification-badge")
+    b.css("#nav a[href='#/notifications']").click()
+    b.wait("the notifications", lambda d: "bob liked your post." in b.css(".notifications").text)
+    # The comment's, if it was folded after the screen opened, arrives live.
+    b.wait("the comment's", lambda d: f"bob commented: {COMMENT}" in b.css(".notifications").text)
+    assert "bob started following you." in b.css(".notifications").text
+    b.wait("the badge cleared", lambda d: _badge(b) == 0)
+    b.shot("09-notifications")
 
     # A story: Ada shares one; Bob sees an unseen ring, watches it, and it turns seen.
     b.hash("#/new?story=1")
@@ -306,7 +330,10 @@ def _scenario(b: Browser, stack: Stack, photo: Path) -> None:
     assert "1 post" in b.css(".subtitle").text
     b.shot("12-hashtag")
     b.hash("#/search?q=lake")
-    b.wait("the place in the search results", lambda d: b.all(".search-results section[aria-label='Places'] a"))
+    b.wait(
+        "the place in the search results",
+        lambda d: b.all(".search-results section[aria-label='Places'] a"),
+    )
     b.css(".search-results section[aria-label='Places'] a").click()
     b.wait("the place's posts", lambda d: b.all(".screen-place .grid .grid-item img"))
     assert b.css(".screen-place h1").text == "Lake Geneva"

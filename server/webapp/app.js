@@ -6,6 +6,7 @@ import { announce, errorText, h, replace } from "./lib/dom.js";
 import { icon } from "./lib/icons.js";
 import { loadFeatures } from "./lib/features.js";
 import { createHttpClient, createLiveClient } from "./lib/graphql.js";
+import { createNotifications } from "./lib/notifications.js";
 import { VIEWER, VIEWER_ROLE } from "./lib/operations.js";
 import { createSession } from "./lib/session.js";
 
@@ -25,6 +26,8 @@ const ROUTES = [
   { path: /^\/requests$/, screen: "people", auth: true, mode: "requests" },
   { path: /^\/blocked$/, screen: "people", auth: true, mode: "blocked", feature: "Query.blockedUsers" },
   { path: /^\/moderation$/, screen: "moderation", auth: true, feature: "Query.moderationQueue" },
+  { path: /^\/notifications$/, screen: "notifications", auth: true, feature: "Query.notifications" },
+  { path: /^\/saved$/, screen: "saved", auth: true, feature: "Query.savedPosts" },
   { path: /^\/settings$/, screen: "settings", auth: true },
   { path: /^\/new$/, screen: "upload", auth: true },
   { path: /^\/stories\/([^/]+)$/, screen: "stories", auth: true, params: ["username"] },
@@ -36,6 +39,13 @@ const NAV = [
   { href: "#/explore", label: "Explore", icon: "explore" },
   { href: "#/search", label: "Search", icon: "search" },
   { href: "#/new", label: "New post", icon: "plus", when: (c) => c.session.token },
+  {
+    href: "#/notifications",
+    label: "Notifications",
+    icon: "heart",
+    badge: (c) => c.notifications?.unread ?? 0,
+    when: (c) => c.session.token && c.features?.has("Query.notifications"),
+  },
   { href: () => `#/u/${encodeURIComponent(ctx.session.viewer?.username ?? "")}`, label: "Profile", icon: "user", when: (c) => c.session.viewer },
   { href: "#/moderation", label: "Moderation", icon: "flag", when: (c) => c.session.viewer?.isModerator },
   { href: "#/signin", label: "Sign in", icon: "signin", when: (c) => !c.session.token },
@@ -64,12 +74,15 @@ async function boot() {
     // A socket speaks for the viewer it was opened with: a new one for the new viewer.
     ctx.live.dispose();
     ctx.live = createLiveClient({ url: config.ws, token: () => session.token });
+    ctx.notifications?.start();
     renderNav();
     loadRole().then(renderNav);
   });
   const [features] = await Promise.all([loadFeatures(request), loadViewer()]);
   ctx.features = features;
   await loadRole();
+  ctx.notifications = createNotifications(ctx, showBadge);
+  ctx.notifications.start();
   renderNav();
   addEventListener("hashchange", render);
   render();
@@ -114,11 +127,18 @@ function renderNav() {
   const items = NAV.filter((item) => !item.when || item.when(ctx)).map((item) => {
     const href = typeof item.href === "function" ? item.href() : item.href;
     const current = href === `#${path}` || (href === "#/" && path === "/");
+    const count = item.badge?.(ctx) ?? 0;
     return h(
       "a",
-      { href, class: "nav-item", "aria-current": current ? "page" : undefined },
+      {
+        href,
+        class: "nav-item",
+        "aria-current": current ? "page" : undefined,
+        "aria-label": count ? `${item.label}, ${count} unread` : undefined,
+      },
       icon(item.icon, "icon nav-icon"),
       h("span", { class: "nav-label" }, item.label),
+      count ? h("span", { class: "badge-count", "aria-hidden": "true" }, count > 99 ? "99+" : String(count)) : null,
     );
   });
   if (ctx.session.token) {
@@ -134,6 +154,19 @@ function renderNav() {
   replace(nav, items);
   if (ctx.config.remote) {
     nav.append(h("span", { class: "api-host", title: ctx.config.api }, `API: ${new URL(ctx.config.api).host}`));
+  }
+}
+
+// The badge changes in place: re-drawing the navigation would take the focus from its links.
+function showBadge(count) {
+  const link = nav.querySelector('a[href="#/notifications"]');
+  if (!link) return renderNav();
+  link.querySelector(".badge-count")?.remove();
+  if (count) {
+    link.append(h("span", { class: "badge-count", "aria-hidden": "true" }, count > 99 ? "99+" : String(count)));
+    link.setAttribute("aria-label", `Notifications, ${count} unread`);
+  } else {
+    link.removeAttribute("aria-label");
   }
 }
 

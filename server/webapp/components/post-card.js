@@ -7,7 +7,7 @@ import { LIKE, UNLIKE } from "../lib/operations.js";
 import { moreMenu, openReportDialog } from "./menu.js";
 import { safetyItems } from "./safety.js";
 
-export function postCard(post, ctx, { headingLevel = "h2", linkToPost = true, eager = false, menu = null, onGone = null } = {}) {
+export function postCard(post, ctx, { headingLevel = "h2", linkToPost = true, eager = false, menu = null, onGone = null, extraActions = null } = {}) {
   const likeButton = h("button", { type: "button", class: "icon-button like", "aria-pressed": String(post.viewerHasLiked) });
   const likes = h("p", { class: "likes", "aria-live": "polite" });
   const comments = h(linkToPost ? "a" : "span", { class: "comment-count", href: linkToPost ? `#/p/${post.id}` : undefined });
@@ -66,7 +66,7 @@ export function postCard(post, ctx, { headingLevel = "h2", linkToPost = true, ea
       menu,
     ),
     carousel(post, { eager, link: linkToPost ? `#/p/${post.id}` : null }),
-    h("div", { class: "post-actions" }, likeButton, h("a", { class: "icon-button", href: `#/p/${post.id}`, "aria-label": "Comment" }, icon("comment"))),
+    h("div", { class: "post-actions" }, likeButton, h("a", { class: "icon-button", href: `#/p/${post.id}`, "aria-label": "Comment" }, icon("comment")), extraActions),
     likes,
     post.caption ? h("p", { class: "caption" }, userLink(post.author), " ", richText(post.caption)) : null,
     comments,

@@ -483,6 +483,70 @@ export const POSTS_NEAR = gql`
   ${GRID_POST}
 `;
 
+// Saved posts (servers with Mutation.savePost).
+export const POST_SAVED = gql`
+  query PostSaved($id: ID!) {
+    post(id: $id) { id viewerHasSaved }
+  }
+`;
+
+export const SAVE_POST = gql`
+  mutation SavePost($postId: ID!) { savePost(postId: $postId) { id viewerHasSaved } }
+`;
+
+export const UNSAVE_POST = gql`
+  mutation UnsavePost($postId: ID!) { unsavePost(postId: $postId) { id viewerHasSaved } }
+`;
+
+export const SAVED_POSTS = gql`
+  query SavedPosts($after: String) {
+    savedPosts(first: 24, after: $after) {
+      edges { cursor node { ...GridPost } }
+      ${PAGE_INFO}
+    }
+  }
+  ${GRID_POST}
+`;
+
+// Notifications (servers with Query.notifications).
+export const NOTIFICATION = gql`
+  fragment NotificationFields on Notification {
+    id
+    kind
+    read
+    createdAt
+    actorCount
+    actors(first: 2) { id username displayName }
+    post { id status media { id kind status width height blurhash thumb: url(size: THUMBNAIL) } }
+    comment { id body }
+  }
+`;
+
+export const NOTIFICATIONS = gql`
+  query Notifications($after: String) {
+    notifications(first: 20, after: $after) {
+      edges { cursor node { ...NotificationFields } }
+      ${PAGE_INFO}
+    }
+  }
+  ${NOTIFICATION}
+`;
+
+export const UNREAD_NOTIFICATIONS = gql`
+  query UnreadNotifications { unreadNotificationCount }
+`;
+
+export const NOTIFICATION_RECEIVED = gql`
+  subscription NotificationReceived {
+    notificationReceived { ...NotificationFields }
+  }
+  ${NOTIFICATION}
+`;
+
+export const MARK_NOTIFICATIONS_READ = gql`
+  mutation MarkNotificationsRead($upTo: ID) { markNotificationsRead(upTo: $upTo) }
+`;
+
 // What this server offers beyond v1: screens of later features show only where it does.
 export const CAPABILITIES = gql`
   query Capabilities {

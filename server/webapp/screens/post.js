@@ -2,6 +2,7 @@
 
 import { carousel, postCard } from "../components/post-card.js";
 import { openReportDialog } from "../components/menu.js";
+import { saveButton } from "../components/save-button.js";
 import { announce, append, errorText, h, time, userLink } from "../lib/dom.js";
 import { icon } from "../lib/icons.js";
 import { ADD_COMMENT, COMMENTS, DELETE_COMMENT, DELETE_POST, MODERATION_NOTE, POST, POST_PLACE, POST_UPDATED } from "../lib/operations.js";
@@ -18,7 +19,13 @@ export default async function postScreen(view, { id }, ctx) {
   const menu = mine
     ? h("button", { type: "button", class: "icon-button danger", "aria-label": "Delete this post", onclick: deletePost }, icon("trash"))
     : null;
-  const card = postCard(post, ctx, { linkToPost: false, eager: true, menu, onGone: () => ctx.go("#/") });
+  const card = postCard(post, ctx, {
+    linkToPost: false,
+    eager: true,
+    menu,
+    onGone: () => ctx.go("#/"),
+    extraActions: saveButton(id, ctx),
+  });
   let media = post.media;
 
   const list = h("ol", { class: "comments", "aria-label": "Comments" });

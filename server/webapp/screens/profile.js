@@ -31,6 +31,7 @@ export default async function profile(view, { username }, ctx) {
     ? [
         h("a", { class: "button", href: "#/settings" }, "Edit profile"),
         h("a", { class: "button", href: "#/requests" }, "Follow requests"),
+        ctx.features.has("Query.savedPosts") ? h("a", { class: "button", href: "#/saved" }, "Saved") : null,
       ]
     : !ctx.session.token
       ? [h("a", { class: "button primary", href: "#/signin" }, "Sign in to follow")]
