@@ -42,6 +42,13 @@ class Edit:
     def is_empty(self) -> bool:
         return self.filter == "NONE" and self.crop is None
 
+    @property
+    def key(self) -> str:
+        """The same text for the same edits: uploads share a rendition only when it matches."""
+        if self.crop is None:
+            return self.filter.lower()
+        return self.filter.lower() + ";crop=" + ",".join(f"{v:.6f}" for v in self.crop)
+
 
 NO_EDIT = Edit()
 

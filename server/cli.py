@@ -19,7 +19,7 @@ from arq.worker import Worker
 from prometheus_client import start_http_server
 
 from schema.schema import build_schema
-from server import documents_cli
+from server import documents_cli, storage_cli
 from server import loop as event_loop
 from server.app import create_app
 from server.console import banner
@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     docs_add.add_argument("files", nargs="+", type=Path)
 
+    storage = commands.add_parser("storage", help="object storage tiers (S3 lifecycle rules)")
+    storage.add_argument("storage_command", choices=["setup"])
+
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", type=Path, default=Path("schema.graphql"))
 
@@ -118,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "dev":
         return _dev(settings, seed_new=not args.no_seed)
+    if args.command == "storage":
+        return _storage_setup(settings)
     if args.command == "seed":
         people = seed(
             args.url or f"{settings.base_url}/graphql", users=args.users, posts_per_user=args.posts
@@ -190,6 +195,16 @@ def _add_documents(settings: Settings, files: list[Path]) -> int:
         return 1
     added, total = event_loop.run(documents_cli.add(settings.database_url, docs))
     print(f"{added} new of {len(docs)} document(s); {total} trusted document(s) registered")
+    return 0
+
+
+def _storage_setup(settings: Settings) -> int:
+    try:
+        lines = event_loop.run(storage_cli.setup(settings))
+    except ValueError as exc:
+        print(f"snapfeed: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
     return 0
 
 

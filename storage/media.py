@@ -205,7 +205,8 @@ async def mark_failed(conn: asyncpg.Connection, media_id: int, reason: str) -> N
     await conn.execute(
         """
         UPDATE media SET status = 'failed', failure_reason = $2, variants = '[]',
-            video_key = NULL, width = NULL, height = NULL, blurhash = NULL, phash = NULL
+            video_key = NULL, width = NULL, height = NULL, blurhash = NULL, phash = NULL,
+            rendition_id = NULL
         WHERE id = $1
         """,
         media_id,
@@ -234,6 +235,7 @@ async def with_legacy_keys(db: Executor, *, after: int, limit: int) -> list[Medi
         f"""
         SELECT {COLUMNS} FROM media m LEFT JOIN posts p ON p.id = m.post_id
         WHERE m.status = 'ready' AND strpos(m.variants -> 0 ->> 'key', m.key_secret) = 0
+            AND m.rendition_id IS NULL
             AND m.id > $1 AND p.deleted_at IS NULL
         ORDER BY m.id LIMIT $2
         """,

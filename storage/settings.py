@@ -52,6 +52,15 @@ class Settings:
     max_video_seconds: int = 90
     max_image_pixels: int = 50_000_000
     stuck_processing_seconds: int = 180  # the reconciler re-queues posts older than this
+    # Uploads with the same bytes (and edits) share processed objects: "global" across
+    # accounts, "owner" within one account, "off".
+    media_dedup: str = "global"
+    # Originals once processed: "keep", "cold" (moved to cold_storage_class), or "delete".
+    originals: str = "keep"
+    cold_storage_class: str = "GLACIER_IR"  # S3 class for cold originals
+    # `snapfeed storage setup`: S3 lifecycle of variants (0 leaves a transition out).
+    variants_ia_days: int = 30  # to STANDARD_IA
+    variants_glacier_ir_days: int = 90  # to GLACIER_IR
 
     # Feed
     celebrity_followers: int = 10_000

@@ -252,15 +252,15 @@ async def test_rerun_after_a_crash_leaves_one_set_of_rows(
     gql: GraphQLClient, run_jobs: RunJobs, deps: Deps
 ) -> None:
     from storage import media
-    from workers import media as media_jobs
     from workers.media import process_post
+    from workers.renditions import process_media
 
     token, _ = await gql.register("crashy")
     post_id = await _publish(gql, token, media_samples.jpeg(500, 400), media_samples.jpeg(450, 400))
     row_id = int(await deps.db.fetchval("SELECT id FROM posts"))
     # The worker died after finishing the first media: its variants and row are written.
     [first, _second] = await media.by_post_ids(deps.db, [row_id])
-    await media_jobs.process_media(deps, first)
+    await process_media(deps, first)
     keys_before = [k async for k in deps.objects.iter_keys("media/")]
     assert len(keys_before) == 4
 

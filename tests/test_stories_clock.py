@@ -9,6 +9,7 @@ import pytest
 from resolvers.deps import Deps
 from schema import global_id
 from storage.objects.base import original_key
+from tests import media_samples
 from tests.client import GraphQLClient
 from tests.round_trips import RoundTripMeter
 from tests.story_helpers import FOLLOW, MARK_SEEN, NODE, FakeClock, reels, share, tray_of
@@ -44,7 +45,8 @@ async def test_expired_story_is_gone_everywhere_then_cleaned_up(
     await gql(FOLLOW, {"id": alice_id}, token=bob)
     old = await share(gql, alice)
     clock.advance(hours=12)
-    young = await share(gql, alice)
+    # Another photo: identical bytes would share the old story's objects (de-duplication).
+    young = await share(gql, alice, media_samples.jpeg(48, 32, color=(20, 160, 90)))
     await run_jobs()
     (await gql(MARK_SEEN, {"s": old["id"]}, token=bob)).ok()
 

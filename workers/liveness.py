@@ -31,7 +31,7 @@ from redis.exceptions import ResponseError, WatchError
 from resolvers.deps import Deps
 from storage import keys, worker_registry
 from storage.unavailable import UNAVAILABLE
-from workers.media import TEMP_PREFIX
+from workers.renditions import TEMP_PREFIX
 
 logger = logging.getLogger("snapfeed.workers.liveness")
 

@@ -2,39 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from arq import Retry
 
 from resolvers import live
 from resolvers.deps import Deps
-from resolvers.media_edits import as_crop
 from storage import jobs, media, moderation, notifications, posts
-from storage.media import MediaRow, VariantRow
+from storage.media import MediaRow
 from storage.moderation import RemovedMatch
-from storage.objects.base import (
-    IMMUTABLE_CACHE_CONTROL,
-    media_prefix,
-    original_key,
-    variant_key,
+from storage.objects.base import original_key
+from workers.imaging import MediaRejected
+from workers.renditions import (
+    process_media,
+    release,
+    release_objects,
+    remember_deleted,
+    sweep_dead_renditions,
+    sweep_keys,
 )
-from workers.imaging import MediaRejected, ProcessedImage, process_image, process_video
-from workers.imaging.processes import ChildProcesses
 
 logger = logging.getLogger("snapfeed.workers.media")
 
 RETRY_DELAYS = (5, 30, 120, 600)  # seconds before the 2nd, 3rd, ... try
 ABANDONED_UPLOAD_SECONDS = 24 * 3600
-# A job's scratch files live in `{tmp}/snapfeed-media-{pid}-*`: a worker starting up removes
-# those of dead pids (workers.liveness), which a SIGKILLed worker could not clean itself.
-TEMP_PREFIX = "snapfeed-media-"
-# Upload URLs expire `upload_url_ttl_seconds` after their row is made, give or take clocks.
-UPLOAD_URL_SLACK_SECONDS = 60
 TOMBSTONE_BATCH = 500
 
 
@@ -104,99 +96,12 @@ async def _report_reupload(
             )
 
 
-async def process_media(deps: Deps, row: MediaRow) -> None:
-    """Turn one uploaded original into READY variants (idempotent: same keys, same row)."""
-    settings = deps.settings
-    # Cleanup errors ignored: after a cancellation a worker thread may still be writing here.
-    with tempfile.TemporaryDirectory(
-        prefix=f"{TEMP_PREFIX}{os.getpid()}-", ignore_cleanup_errors=True
-    ) as tmp:
-        workdir = Path(tmp)
-        source = workdir / "original"
-        try:
-            await deps.objects.download(original_key(row.id), source)
-        except FileNotFoundError:
-            raise MediaRejected("The upload is missing") from None
-        if source.stat().st_size > row.byte_size:
-            raise MediaRejected("The upload is larger than declared")
-
-        video_key: str | None = None
-        duration_ms: int | None = None
-        if row.kind == "video":
-            children = ChildProcesses()
-            try:
-                video = await asyncio.to_thread(
-                    process_video,
-                    source,
-                    workdir,
-                    max_seconds=settings.max_video_seconds,
-                    max_bytes=settings.max_video_bytes,
-                    max_pixels=settings.max_image_pixels,
-                    children=children,
-                )
-            finally:
-                # On cancellation (job timeout, shutdown) the thread runs on: stop its ffmpeg.
-                children.kill_all()
-            video_key = variant_key(row.id, row.key_secret, "video", "mp4")
-            await deps.objects.put_file(
-                video_key,
-                video.mp4_path,
-                content_type="video/mp4",
-                cache_control=IMMUTABLE_CACHE_CONTROL,
-            )
-            image: ProcessedImage = video.poster
-            width, height, duration_ms = video.width, video.height, video.duration_ms
-        else:
-            image = await asyncio.to_thread(
-                process_image,
-                source,
-                max_pixels=settings.max_image_pixels,
-                max_bytes=settings.max_upload_bytes,
-                crop=as_crop(row.crop),
-                filter_name=row.filter.upper(),
-            )
-            width, height = image.width, image.height
-
-        variants = [
-            VariantRow(
-                v.size,
-                variant_key(row.id, row.key_secret, v.size, "webp"),
-                v.width,
-                v.height,
-                v.content_type,
-            )
-            for v in image.variants
-        ]
-        await asyncio.gather(
-            *(
-                deps.objects.put(
-                    stored.key,
-                    v.data,
-                    content_type=v.content_type,
-                    cache_control=IMMUTABLE_CACHE_CONTROL,
-                )
-                for stored, v in zip(variants, image.variants, strict=True)
-            )
-        )
-    await media.mark_ready(
-        deps.db,
-        row.id,
-        width=width,
-        height=height,
-        blurhash=image.blurhash,
-        phash=image.phash,
-        variants=variants,
-        video_key=video_key,
-        duration_ms=duration_ms,
-    )
-
-
 async def _fail(
     deps: Deps, post_id: int, rows: list[MediaRow], culprit: int | None, reason: str
 ) -> None:
-    # Objects first: if we crash before the rows change, the job simply runs again.
-    for row in rows:
-        await deps.objects.delete_prefix(media_prefix(row.id))
+    # Objects first: if we crash before the rows change, the job simply runs again. What
+    # other media share stays (the periodic sweep forgets the renditions this kills).
+    await release_objects(deps, [row.id for row in rows])
     async with deps.db.acquire() as conn, conn.transaction():
         for row in rows:
             why = reason if row.id == culprit or culprit is None else "Another item failed"
@@ -208,35 +113,23 @@ async def _fail(
 
 
 async def delete_post_media(ctx: dict[str, Any], post_id: int) -> int:
-    """Remove a deleted post's originals and variants, then its rows."""
+    """Remove a deleted post's originals and variants (those no other media shares),
+    then its rows."""
     deps: Deps = ctx["deps"]
-    rows = await media.by_post_ids(deps.db, [post_id])
-    await remember_deleted(deps, [r.id for r in rows])
-    await deps.objects.delete([original_key(r.id) for r in rows])
-    for row in rows:
-        await deps.objects.delete_prefix(media_prefix(row.id))
-    await posts.purge(deps.db, post_id)
-    return len(rows)
-
-
-async def remember_deleted(deps: Deps, media_ids: list[int]) -> None:
-    """Before deleting media: sweep their keys again once their upload URLs have expired.
-
-    An S3 presigned PUT cannot be revoked, and `If-None-Match: *` only stops it while the
-    original exists: right after a delete, the URL could re-create it for nobody to remove.
-    """
-    ttl = deps.settings.upload_url_ttl_seconds + UPLOAD_URL_SLACK_SECONDS
-    await media.remember_deleted(deps.db, media_ids, upload_ttl_seconds=ttl)
+    ids = [r.id for r in await media.by_post_ids(deps.db, [post_id])]
+    await remember_deleted(deps, ids)
+    await release(deps, ids, lambda: posts.purge(deps.db, post_id))
+    return len(ids)
 
 
 async def sweep_media_tombstones(ctx: dict[str, Any]) -> int:
-    """The second sweep of deleted media, once their upload URLs have expired."""
+    """The second sweep of deleted media (and dropped originals), once their upload URLs
+    have expired; and of renditions that died without their objects being removed."""
     deps: Deps = ctx["deps"]
+    await sweep_dead_renditions(deps)
     swept = 0
     while ids := await media.due_tombstones(deps.db, limit=TOMBSTONE_BATCH):
-        await deps.objects.delete([original_key(i) for i in ids])
-        for media_id in ids:
-            await deps.objects.delete_prefix(media_prefix(media_id))
+        await sweep_keys(deps, ids)
         await media.forget_tombstones(deps.db, ids)
         swept += len(ids)
         if len(ids) < TOMBSTONE_BATCH:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from arq import Retry
@@ -11,9 +12,15 @@ from arq import Retry
 from resolvers.deps import Deps
 from resolvers.stories import enqueue_processing
 from storage import media, stories
-from storage.objects.base import media_prefix, original_key
 from workers.imaging import MediaRejected
-from workers.media import RETRY_DELAYS, process_media, remember_deleted
+from workers.media import RETRY_DELAYS
+from workers.renditions import (
+    delete_own_objects,
+    process_media,
+    release,
+    release_objects,
+    remember_deleted,
+)
 
 logger = logging.getLogger("snapfeed.workers.stories")
 
@@ -46,14 +53,15 @@ async def process_story(ctx: dict[str, Any], story_id: int) -> str:
         return "failed"
     if await stories.media_of(deps.db, story_id) is None:
         # Expired and cleaned up while we worked: what we just wrote belongs to nobody.
-        await deps.objects.delete_prefix(media_prefix(row.id))
+        await delete_own_objects(deps, [row.id])
         return "gone"
     return "ready"
 
 
 async def _fail(deps: Deps, media_id: int, reason: str) -> None:
-    # Objects first: if we crash before the row changes, the job simply runs again.
-    await deps.objects.delete_prefix(media_prefix(media_id))
+    # Objects first: if we crash before the row changes, the job simply runs again. What
+    # other media share stays (the periodic sweep forgets the renditions this kills).
+    await release_objects(deps, [media_id])
     async with deps.db.acquire() as conn:
         await media.mark_failed(conn, media_id, reason)
     logger.info("story media %s failed: %s", media_id, reason)
@@ -71,10 +79,10 @@ async def purge_expired_stories(ctx: dict[str, Any]) -> int:
     while batch := await stories.expired(deps.db, now=deps.clock(), limit=EXPIRED_BATCH):
         media_ids = [media_id for _, media_id in batch]
         await remember_deleted(deps, media_ids)
-        await deps.objects.delete([original_key(i) for i in media_ids])
-        for media_id in media_ids:
-            await deps.objects.delete_prefix(media_prefix(media_id))
-        deleted = await stories.delete_with_media(deps.db, [story_id for story_id, _ in batch])
+        story_ids = [story_id for story_id, _ in batch]
+        deleted = await release(
+            deps, media_ids, partial(stories.delete_with_media, deps.db, story_ids)
+        )
         removed += deleted
         if len(batch) < EXPIRED_BATCH or not deleted:
             break

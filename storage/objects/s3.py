@@ -287,6 +287,22 @@ class S3ObjectStore:
             for entry in page.get("Contents", []):
                 yield entry["Key"]
 
+    async def lifecycle_rules(self) -> list[dict[str, Any]]:
+        try:
+            response = await self._client.get_bucket_lifecycle_configuration(Bucket=self.bucket)
+        except ClientError as exc:
+            if _error_code(exc) == "NoSuchLifecycleConfiguration":
+                return []
+            raise
+        rules: list[dict[str, Any]] = response.get("Rules", [])
+        return rules
+
+    async def set_lifecycle_rules(self, rules: list[dict[str, Any]]) -> None:
+        """Replace the bucket's lifecycle configuration (S3 has no per-rule update)."""
+        await self._client.put_bucket_lifecycle_configuration(
+            Bucket=self.bucket, LifecycleConfiguration={"Rules": rules}
+        )
+
     def public_url(self, key: str) -> str:
         # Only variants are public, as on the local backend; originals may carry GPS data.
         if not key.startswith("media/"):
