@@ -21,7 +21,7 @@ from storage.objects.base import ObjectStore
 from storage.objects.open import open_object_store
 from storage.postgres import RoundTripCounter, open_pool
 from storage.pubsub import Hub
-from storage.redis import CountingRedis, open_redis
+from storage.redis import CountingRedis, is_cluster_url, open_redis, open_subscriber
 from storage.settings import Settings
 
 
@@ -80,13 +80,14 @@ async def open_deps(settings: Settings, *, database_url: str, redis_url: str) ->
         max_size=settings.db_pool_max,
         counter=counter,
     )
+    queue_url = settings.queue_redis_url or redis_url
     redis = open_redis(redis_url)
-    hub = Hub(redis)
+    hub = Hub(redis, open_subscriber(redis_url) if is_cluster_url(redis_url) else None)
     return Deps(
         settings=settings,
         db=db,
         redis=redis,
-        jobs=await open_queue(redis_url),
+        jobs=await open_queue(queue_url),
         objects=await open_objects(settings),
         feeds=await open_feed_store(
             backend=settings.feed_store,

@@ -40,7 +40,9 @@ async def store(redis: Redis, entries: Sequence[Entry], *, ttl_seconds: int) -> 
     """
     version = int(await redis.incr(keys.EXPLORE_VERSION_COUNTER))
     key = keys.explore_snapshot(version)
-    pipe = redis.pipeline(transaction=True)
+    # The keys share the tag {explore}: one node runs these in order, the list complete
+    # (one RPUSH) before the pointer names it; a cluster has no MULTI.
+    pipe = redis.pipeline(transaction=False)
     pipe.rpush(key, _HEADER, *(_encode(e) for e in entries))
     pipe.expire(key, ttl_seconds)
     pipe.set(keys.EXPLORE_CURRENT, version, get=True)

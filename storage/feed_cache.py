@@ -8,12 +8,14 @@ sentinel member 0, so "cached but empty" differs from "not cached".
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from storage import keys
+from storage.redis import by_slot
 
 _WIDTH = 20
 _SENTINEL = "0" * _WIDTH
@@ -31,6 +33,29 @@ for _, key in ipairs(KEYS) do
     local extra = redis.call('ZCARD', key) - 1 - keep
     if extra > 0 then redis.call('ZREMRANGEBYRANK', key, 1, extra) end
   end
+end
+return 1
+"""
+
+# Replace whole sets in one atomic step: ARGV[1] is a TTL (0: none), ARGV[2..#KEYS+1] how
+# many members each key gets, then the members of each key in turn.
+_REPLACE = """
+local ttl = tonumber(ARGV[1])
+local at = #KEYS + 2
+for i, key in ipairs(KEYS) do
+  local n = tonumber(ARGV[i + 1])
+  redis.call('DEL', key)
+  for j = at, at + n - 1, 500 do
+    local last = math.min(j + 499, at + n - 1)
+    local args = {}
+    for k = j, last do
+      args[#args + 1] = 0
+      args[#args + 1] = ARGV[k]
+    end
+    redis.call('ZADD', key, unpack(args))
+  end
+  at = at + n
+  if ttl > 0 then redis.call('EXPIRE', key, ttl) end
 end
 return 1
 """
@@ -62,6 +87,18 @@ class FeedCache:
         self._redis = redis
         self._ttl = ttl_seconds
         self._add_if_built = redis.register_script(_ADD_IF_BUILT)
+        self._replace = redis.register_script(_REPLACE)
+
+    async def _replace_sets(self, sets: Mapping[str, Sequence[str]], ttl: int) -> None:
+        """Each key's set becomes exactly these members, one script call per cluster slot."""
+        names = list(sets)
+        calls = []
+        for group in by_slot(self._redis, names):
+            chosen = [names[i] for i in group]
+            counts = [len(sets[k]) for k in chosen]
+            members = [m for k in chosen for m in sets[k]]
+            calls.append(self._replace(keys=chosen, args=[ttl, *counts, *members]))
+        await asyncio.gather(*calls)
 
     async def read_feed_and_celebrities(
         self, user_id: int, *, before: int | None, limit: int
@@ -82,12 +119,8 @@ class FeedCache:
 
     async def store_feed(self, user_id: int, newest: Sequence[int]) -> None:
         """Build a user's cache from the newest ids of their stored feed."""
-        key = keys.feed_cache(user_id)
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.delete(key)
-        pipe.zadd(key, {_member(i): 0 for i in [0, *newest[:FEED_CACHE_SIZE]]})
-        pipe.expire(key, self._ttl)
-        await pipe.execute()
+        members = [_member(i) for i in [0, *newest[:FEED_CACHE_SIZE]]]
+        await self._replace_sets({keys.feed_cache(user_id): members}, self._ttl)
 
     async def drop_feeds(self, user_ids: Sequence[int]) -> None:
         if user_ids:
@@ -95,10 +128,13 @@ class FeedCache:
 
     async def add_to_feeds(self, user_ids: Sequence[int], post_id: int) -> None:
         """Push one post into every built cache among these users (one round trip)."""
-        if not user_ids:
-            return
-        await self._add_if_built(
-            keys=[keys.feed_cache(u) for u in user_ids], args=[FEED_CACHE_SIZE, _member(post_id)]
+        names = [keys.feed_cache(u) for u in user_ids]
+        args: list[int | str] = [FEED_CACHE_SIZE, _member(post_id)]
+        await asyncio.gather(
+            *(
+                self._add_if_built(keys=[names[i] for i in group], args=args)
+                for group in by_slot(self._redis, names)
+            )
         )
 
     async def remove_from_feeds(self, user_ids: Sequence[int], post_id: int) -> None:
@@ -134,14 +170,11 @@ class FeedCache:
         }
 
     async def store_timelines(self, timelines: Mapping[int, Sequence[int]]) -> None:
-        if not timelines:
-            return
-        pipe = self._redis.pipeline(transaction=True)
-        for author_id, newest in timelines.items():
-            key = keys.author_timeline(author_id)
-            pipe.delete(key)
-            pipe.zadd(key, {_member(i): 0 for i in [0, *newest[:TIMELINE_SIZE]]})
-        await pipe.execute()
+        sets = {
+            keys.author_timeline(author_id): [_member(i) for i in [0, *newest[:TIMELINE_SIZE]]]
+            for author_id, newest in timelines.items()
+        }
+        await self._replace_sets(sets, 0)
 
     async def add_to_timeline(self, author_id: int, post_id: int) -> None:
         """O(1) whatever the follower count: only the author's own set changes."""

@@ -8,6 +8,7 @@ from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
 from storage import keys
+from storage.redis import is_cluster_url
 
 # Job function names (the worker registers functions under these names).
 PROCESS_POST = "process_post"
@@ -21,6 +22,9 @@ DRAIN_ENGAGEMENTS = "drain_engagements"
 
 
 def redis_settings(redis_url: str) -> RedisSettings:
+    if is_cluster_url(redis_url):
+        # arq's transactions span keys of many slots: the queue needs one node.
+        raise ValueError("arq's queue needs one Redis node: set SNAPFEED_QUEUE_REDIS_URL")
     return RedisSettings.from_dsn(redis_url)
 
 

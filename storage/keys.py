@@ -1,4 +1,20 @@
-"""Every Redis key format and Cassandra table name used by Snapfeed, in one place."""
+"""Every Redis key format and Cassandra table name used by Snapfeed, in one place.
+
+Redis Cluster (SNAPFEED_REDIS_URL=redis+cluster://...) puts each key in a slot hashed from
+its `{tag}` (the part between the first braces) or, untagged, from the whole key, and refuses
+a command or script whose keys span slots. So:
+
+- Keys that one command, script or ordered pipeline touches together carry the same tag:
+  a user's keys `{user_id}` (feed cache, celebrity followees, ranked feed, suggestions),
+  explore's `{explore}`, the engagement queue's `{engagements}`.
+- A new key that is only ever used on its own needs no tag. A new key used with others gets
+  their tag; write it as `{{{name}}}` in a format string (`"feed:{{{user_id}}}"` gives
+  `feed:{42}`).
+- Batches over many tags (a fan-out over followers' caches, login counters) are split per
+  slot with storage/redis.py `by_slot`; never send them as one multi-key command.
+- Pub/sub channels are not keys: a cluster broadcasts every PUBLISH to every node.
+- arq's queue and the worker registry live on SNAPFEED_QUEUE_REDIS_URL (one node).
+"""
 
 from __future__ import annotations
 
@@ -40,11 +56,11 @@ def rate_bucket(action: str, user_id: int) -> str:
 
 
 # Home-feed cache: a sorted set of the newest post ids of an active user's feed.
-FEED_CACHE = "feed:{user_id}"
+FEED_CACHE = "feed:{{{user_id}}}"
 # A celebrity's newest posts, merged into followers' feeds at read time.
 AUTHOR_TIMELINE = "timeline:{author_id}"
 # The viewer's followees at or above the celebrity threshold (comma-separated ids).
-CELEBRITY_FOLLOWEES = "celebs:{user_id}"
+CELEBRITY_FOLLOWEES = "celebs:{{{user_id}}}"
 # Last follower id a fan-out of a post has reached, so a retried job resumes there.
 FANOUT_PROGRESS = "fanout:{post_id}"
 
@@ -67,10 +83,10 @@ def fanout_progress(post_id: int) -> str:
 
 # Explore: each ranking is a list snapshot ("post_id:author_id" entries after a header) kept
 # under its own version, so a reader pages through the snapshot it started on.
-EXPLORE_SNAPSHOT = "explore:snapshot:{version}"
+EXPLORE_SNAPSHOT = "explore:{{explore}}:snapshot:{version}"
 # The version of the newest snapshot, and the counter that numbers them.
-EXPLORE_CURRENT = "explore:current"
-EXPLORE_VERSION_COUNTER = "explore:versions"
+EXPLORE_CURRENT = "explore:{explore}:current"
+EXPLORE_VERSION_COUNTER = "explore:{explore}:versions"
 
 
 def explore_snapshot(version: int) -> str:
@@ -90,8 +106,8 @@ RANKED_SEEN = "rank:{{{user_id}}}:seen"
 FOLLOWEE_ENGAGEMENT = "rank:{{{user_id}}}:liked:{day}"
 # Likes and comments waiting for the worker to fold them into the aggregates
 # ("user_id:post_id:likes:comments"), and a marker set while a drain job is queued.
-ENGAGEMENT_EVENTS = "rank:engagements"
-ENGAGEMENT_DRAIN_QUEUED = "rank:engagements:queued"
+ENGAGEMENT_EVENTS = "rank:{engagements}"
+ENGAGEMENT_DRAIN_QUEUED = "rank:{engagements}:queued"
 # suggestedUsers: the viewer's ranked candidates (comma-separated ids), cached a while.
 SUGGESTED_USERS = "suggest:{{{user_id}}}"
 

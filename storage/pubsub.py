@@ -16,6 +16,9 @@ from collections.abc import AsyncIterator, Sequence
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+from redis.asyncio.cluster import RedisCluster
+
+from storage.redis import is_cluster
 
 logger = logging.getLogger("snapfeed.pubsub")
 
@@ -23,7 +26,13 @@ LISTENER_QUEUE = 64
 
 
 async def publish(redis: Redis, channel: str, message: str) -> None:
-    await redis.publish(channel, message)
+    if is_cluster(redis):
+        # PUBLISH names no key: any node takes it, and the cluster bus gives it to every node.
+        await redis.execute_command(  # type: ignore[no-untyped-call]
+            "PUBLISH", channel, message, target_nodes=RedisCluster.DEFAULT_NODE
+        )
+    else:
+        await redis.publish(channel, message)
 
 
 _PUBLISH_MANY = """
@@ -38,9 +47,18 @@ async def publish_many(redis: Redis, channels: Sequence[str], message: str) -> N
         await redis.register_script(_PUBLISH_MANY)(args=[message, *channels])
 
 
+_PUBLISH_PAIRS = """
+for i = 1, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
+return #ARGV / 2
+"""
+
+
 async def publish_each(redis: Redis, messages: Sequence[tuple[str, str]]) -> None:
     """(channel, message) pairs, each its own message, in one round trip."""
-    if messages:
+    if messages and is_cluster(redis):  # a cluster pipeline cannot route a keyless PUBLISH
+        pairs = [part for pair in messages for part in pair]
+        await redis.register_script(_PUBLISH_PAIRS)(args=pairs)
+    elif messages:
         async with redis.pipeline(transaction=False) as pipe:
             for channel, message in messages:
                 pipe.publish(channel, message)
@@ -66,8 +84,11 @@ class Listener:
 
 
 class Hub:
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, subscriber: Redis | None = None) -> None:
         self._redis = redis
+        # A cluster client cannot subscribe; a plain connection to one node hears every
+        # PUBLISH of the cluster (storage/redis.py, open_subscriber).
+        self._subscriber = subscriber
         self._pubsub: PubSub | None = None
         self._listeners: dict[str, set[Listener]] = defaultdict(set)
         self._reader: asyncio.Task[None] | None = None
@@ -92,7 +113,8 @@ class Hub:
     async def _add(self, listener: Listener) -> None:
         async with self._lock:
             if self._pubsub is None:
-                self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+                source = self._subscriber or self._redis
+                self._pubsub = source.pubsub(ignore_subscribe_messages=True)
             new = [c for c in listener.channels if not self._listeners[c]]
             for channel in listener.channels:
                 self._listeners[channel].add(listener)
@@ -145,3 +167,5 @@ class Hub:
                 await self._reader
         if self._pubsub is not None:
             await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        if self._subscriber is not None:
+            await self._subscriber.aclose()

@@ -2,30 +2,47 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
 from storage import keys
+from storage.redis import by_slot
+
+# One attempt against each key: its count and the seconds left of its window (which starts
+# at the key's first attempt), flattened.
+_HIT = """
+local out = {}
+for _, key in ipairs(KEYS) do
+  out[#out + 1] = redis.call('INCR', key)
+  redis.call('EXPIRE', key, ARGV[1], 'NX')
+  out[#out + 1] = redis.call('TTL', key)
+end
+return out
+"""
 
 
 async def hit(redis: Redis, keys: Sequence[str], window_seconds: int) -> list[tuple[int, int]]:
-    """Count one attempt against each key, atomically; (count, seconds left) per key.
+    """Count one attempt against each key, atomically per key; (count, seconds left) per key.
 
-    A key's window starts at its first attempt.
+    One script call (one round trip) on a single node; one per slot on a cluster.
     """
-    pipe = redis.pipeline(transaction=True)
-    for key in keys:
-        pipe.incr(key)
-        pipe.expire(key, window_seconds, nx=True)
-        pipe.ttl(key)
-    raw = await pipe.execute()
-    return [(int(raw[i]), max(int(raw[i + 2]), 1)) for i in range(0, len(raw), 3)]
+    script = redis.register_script(_HIT)
+    groups = by_slot(redis, keys)
+    replies = await asyncio.gather(
+        *(script(keys=[keys[i] for i in group], args=[window_seconds]) for group in groups)
+    )
+    counted: dict[int, tuple[int, int]] = {}
+    for group, raw in zip(groups, replies, strict=True):
+        for n, i in enumerate(group):
+            counted[i] = (int(raw[2 * n]), max(int(raw[2 * n + 1]), 1))
+    return [counted[i] for i in range(len(keys))]
 
 
 async def take_back(redis: Redis, keys: Sequence[str]) -> None:
     """Undo one attempt per key (it turned out not to count)."""
-    pipe = redis.pipeline(transaction=True)
+    pipe = redis.pipeline(transaction=False)
     for key in keys:
         pipe.decr(key)
     await pipe.execute()

@@ -26,6 +26,9 @@ class Settings:
     # Where things run. No URL means: start the embedded server under data_dir.
     database_url: str | None = None
     redis_url: str | None = None
+    # arq's job queue (and the worker registry) when it must not live on redis_url: a
+    # Redis Cluster cannot hold arq's queue, so a cluster needs one plain node here.
+    queue_redis_url: str | None = None
     data_dir: Path = Path(".snapfeed")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -163,6 +166,10 @@ class Settings:
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def queue_url(self) -> str | None:
+        return self.queue_redis_url or self.redis_url
 
     @property
     def media_root(self) -> Path:

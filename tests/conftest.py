@@ -24,6 +24,11 @@ from tests.cassandra_node import (  # noqa: F401 -- fixtures shared by the feed 
     prefetch_jars,
 )
 from tests.client import GraphQLClient
+from tests.redis_cluster import (  # noqa: F401 -- fixtures of the tests that also run on a cluster
+    cluster_parts,
+    on_redis_cluster,
+    redis_cluster_url,
+)
 from tests.round_trips import RoundTripMeter
 from workers.settings import create_worker
 
@@ -173,6 +178,15 @@ async def live_url(app: Starlette) -> AsyncIterator[str]:
     yield f"127.0.0.1:{port}"
     server.should_exit = True
     await task
+
+
+@pytest.fixture(params=["single", "cluster"])
+def redis_kind(request: pytest.FixtureRequest, deps: Deps) -> str:
+    """Modules that say `pytestmark = pytest.mark.usefixtures("redis_kind")` run each test on
+    one Valkey node and on a 3-master Redis Cluster (SNAPFEED_REDIS_URL=redis+cluster://...)."""
+    if request.param == "cluster":
+        request.getfixturevalue("on_redis_cluster")
+    return str(request.param)
 
 
 @pytest.fixture

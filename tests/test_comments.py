@@ -14,6 +14,9 @@ from schema import global_id
 from tests.client import GraphQLClient
 from tests.engagement_helpers import ADD_COMMENT, DELETE_COMMENT, Crowd, RunJobs
 
+# Each test runs on one Valkey node and on a Redis Cluster (tests/conftest.py, redis_kind).
+pytestmark = pytest.mark.usefixtures("redis_kind")
+
 COMMENTS = """query($id: ID!, $first: Int, $after: String) { post(id: $id) {
   commentCount
   comments(first: $first, after: $after) {

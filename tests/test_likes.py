@@ -12,6 +12,9 @@ from schema import global_id
 from tests.client import GraphQLClient
 from tests.engagement_helpers import LIKE, POST_COUNTS, UNLIKE, Crowd, RunJobs
 
+# Each test runs on one Valkey node and on a Redis Cluster (tests/conftest.py, redis_kind).
+pytestmark = pytest.mark.usefixtures("redis_kind")
+
 
 @pytest.fixture
 def crowd(gql: GraphQLClient, deps: Deps, run_jobs: RunJobs) -> Crowd:

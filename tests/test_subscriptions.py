@@ -20,6 +20,9 @@ from tests import media_samples, processes
 from tests.client import GraphQLClient, create_post, upload
 from tests.social import Social
 
+# Each test runs on one Valkey node and on a Redis Cluster (tests/conftest.py, redis_kind).
+pytestmark = pytest.mark.usefixtures("redis_kind")
+
 PROTOCOL = "graphql-transport-ws"
 FEED_UPDATES = "subscription { feedUpdates { id caption author { username } } }"
 POST_UPDATED = "subscription($id: ID!) { postUpdated(id: $id) { status likeCount } }"
@@ -55,7 +58,8 @@ async def _next(ws: ClientConnection) -> dict[str, Any]:
 async def _ready(deps: Deps, channel_prefix: str = "live:") -> None:
     """Wait until the server's pub/sub connection has subscribed (no message may be lost)."""
     for _ in range(500):
-        channels = await deps.redis.pubsub_channels(channel_prefix + "*")
+        # PUBSUB CHANNELS: a cluster client asks every node (pubsub_channels is one node's).
+        channels = await deps.redis.execute_command("PUBSUB CHANNELS", channel_prefix + "*")
         if channels:
             return
         await asyncio.sleep(0.01)
@@ -156,11 +160,19 @@ async def test_logout_ends_the_tokens_sockets(social: Social, live_url: str) -> 
 
 
 @pytest.fixture
-def second_api(settings: Settings, tmp_path: Path) -> Iterator[str]:
-    """Another API process on the same PostgreSQL and Valkey (`snapfeed serve`)."""
+def second_api(
+    settings: Settings, tmp_path: Path, request: pytest.FixtureRequest, redis_kind: str
+) -> Iterator[str]:
+    """Another API process on the same PostgreSQL and Valkey (`snapfeed serve`), or on the
+    same Redis Cluster with the job queue on the single node."""
     port = processes.free_port()
     log = tmp_path / "api.log"
-    proc = processes.start(["serve"], processes.cli_env(settings, SNAPFEED_PORT=str(port)), log)
+    env = processes.cli_env(settings, SNAPFEED_PORT=str(port))
+    if redis_kind == "cluster":
+        assert settings.redis_url
+        env["SNAPFEED_REDIS_URL"] = request.getfixturevalue("redis_cluster_url")
+        env["SNAPFEED_QUEUE_REDIS_URL"] = settings.redis_url
+    proc = processes.start(["serve"], env, log)
     try:
         processes.wait_ready(port, proc, log)
         yield f"127.0.0.1:{port}"

@@ -28,7 +28,6 @@ from arq.utils import timestamp_ms
 from arq.worker import Worker
 from redis.exceptions import ResponseError, WatchError
 
-from resolvers.deps import Deps
 from storage import keys, worker_registry
 from storage.unavailable import UNAVAILABLE
 from workers.renditions import TEMP_PREFIX
@@ -175,8 +174,8 @@ class SnapfeedWorker(Worker):
 
 async def recover_dead_workers(ctx: dict[str, Any]) -> int:
     """Let other workers run the jobs of workers whose heartbeat has stopped."""
-    deps: Deps = ctx["deps"]
-    dead = await worker_registry.recover_dead(deps.redis)
+    # The registry lives beside arq's queue (SNAPFEED_QUEUE_REDIS_URL), not on a cluster.
+    dead = await worker_registry.recover_dead(ctx["redis"])
     for worker_id, job_ids in dead.items():
         logger.warning("worker %s stopped; released its jobs %s", worker_id, job_ids)
     return sum(len(job_ids) for job_ids in dead.values())

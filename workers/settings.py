@@ -115,7 +115,7 @@ def create_worker(
         "functions": FUNCTIONS,
         "cron_jobs": cron_jobs(settings),
         "heartbeat_seconds": settings.worker_heartbeat_seconds,
-        "redis_settings": jobs.redis_settings(settings.redis_url),
+        "redis_settings": jobs.redis_settings(settings.queue_url or settings.redis_url),
         "queue_name": keys.JOB_QUEUE,
         "on_startup": startup,
         "on_shutdown": shutdown,
