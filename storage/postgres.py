@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+CONNECT_TIMEOUT_SECONDS = 5.0
+
 
 class RoundTripCounter:
     """Counts every statement sent to PostgreSQL through pools it is attached to."""
@@ -37,8 +39,14 @@ async def open_pool(
         # the default `RESET ALL; UNLISTEN *; ...` would be a wasted round trip per query.
         return None
 
+    # A PostgreSQL that is down or unreachable fails a request within this, never hangs it.
     pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=init, reset=reset
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=init,
+        reset=reset,
+        timeout=CONNECT_TIMEOUT_SECONDS,
     )
     assert pool is not None
     return pool
