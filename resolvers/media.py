@@ -50,6 +50,7 @@ def upload_kind(content_type: str, byte_size: int, settings: Settings) -> str:
 async def create_upload(deps: Deps, viewer_id: int, *, content_type: str, byte_size: int) -> Ticket:
     content_type = content_type.strip().lower()
     kind = upload_kind(content_type, byte_size, deps.settings)
+    await ratelimit.check_queue(deps)
     await ratelimit.spend(deps, viewer_id, "upload")
     row = await media.insert_pending(
         deps.db, owner_id=viewer_id, kind=kind, content_type=content_type, byte_size=byte_size

@@ -81,6 +81,7 @@ async def create_post(
         location = location or place.name
     if existing := await _retried(deps, viewer_id, idempotency_key):
         return existing
+    await ratelimit.check_queue(deps)
     await ratelimit.spend(deps, viewer_id, "post")
     try:
         post = await _insert_post(
@@ -192,6 +193,7 @@ async def upload_post(
     if edits:
         _check_upload_edit(edits[0], kind, await asyncio.to_thread(_read_head, path))
     # The same bucket as createUpload (create_post below spends the post one).
+    await ratelimit.check_queue(deps)
     await ratelimit.spend(deps, viewer_id, "upload")
     row = await media.insert_pending(
         deps.db, owner_id=viewer_id, kind=kind, content_type=content_type, byte_size=size

@@ -55,6 +55,9 @@ class Settings:
     max_video_seconds: int = 90
     max_image_pixels: int = 50_000_000
     stuck_processing_seconds: int = 180  # the reconciler re-queues posts older than this
+    # Backpressure: past this many waiting jobs, createUpload, createPost and uploadPost
+    # answer RATE_LIMITED (0: never).
+    max_queue_depth: int = 10_000
     # Uploads with the same bytes (and edits) share processed objects: "global" across
     # accounts, "owner" within one account, "off".
     media_dedup: str = "global"
