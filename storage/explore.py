@@ -57,9 +57,7 @@ async def followee_ids(db: Executor, viewer_id: int) -> list[int]:
     return [r["followee_id"] for r in records]
 
 
-async def still_visible(
-    db: Executor, post_ids: Sequence[int], viewer_id: int | None
-) -> set[int]:
+async def still_visible(db: Executor, post_ids: Sequence[int], viewer_id: int | None) -> set[int]:
     """Those of these posts the viewer may still see in discovery (deleted, flagged, gone
     private or blocked since they were ranked: left out)."""
     records = await db.fetch(
