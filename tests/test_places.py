@@ -3,6 +3,7 @@ use under a generic plan) and place search."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -304,3 +305,36 @@ async def test_place_counts_follow_publish_delete_and_privacy(
     await run_jobs()  # the clean-up purges the deleted post's row
     assert await count() == 1
     assert await deps.db.fetchval("SELECT count(*) FROM places") == 1
+
+
+UPLOAD_POST = """mutation($file: Upload!, $place: PlaceInput) {
+  uploadPost(file: $file, caption: "one go", place: $place) { id location place { name } }
+}"""
+
+
+async def _upload_post(gql: GraphQLClient, token: str, place: dict[str, Any]) -> dict[str, Any]:
+    operations = {"query": UPLOAD_POST, "variables": {"file": None, "place": place}}
+    response = await gql.http.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
+        files={"0": ("photo.jpg", media_samples.jpeg(320, 240), "image/jpeg")},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_upload_post_takes_a_place(gql: GraphQLClient, run_jobs: RunJobs, deps: Deps) -> None:
+    token, _ = await gql.register("oneshot")
+    body = await _upload_post(gql, token, {"name": "Pont Neuf", **_offset(0.2, -0.6)})
+    assert body["data"]["uploadPost"]["location"] == "Pont Neuf"
+    assert body["data"]["uploadPost"]["place"] == {"name": "Pont Neuf"}
+    await run_jobs()
+    assert _captions(await _near(gql, radius=2)) == ["one go"]
+
+    refused = await _upload_post(gql, token, {"name": "Nowhere", "latitude": 100, "longitude": 0})
+    assert refused["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "place.latitude",
+    }
+    assert await deps.db.fetchval("SELECT count(*) FROM media") == 1  # nothing stored
