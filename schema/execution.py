@@ -55,17 +55,17 @@ class FastRead:
     arguments: tuple[tuple[str, str, Convert], ...] = ()  # graphql name, python name, convert
 
 
-_READS: dict[int, FastRead | None] = {}
+# id(field) -> (field, plan). The field is kept and compared: an id is only unique while its
+# object lives, and every schema built (tests build many) brings new field objects.
+_READS: dict[int, tuple[GraphQLField, FastRead | None]] = {}
 
 
 def fast_read(field: GraphQLField) -> FastRead | None:
-    key = id(field)
-    try:
-        return _READS[key]
-    except KeyError:
-        pass
+    entry = _READS.get(id(field))
+    if entry is not None and entry[0] is field:
+        return entry[1]
     read = _plan(field)
-    _READS[key] = read
+    _READS[id(field)] = (field, read)
     return read
 
 

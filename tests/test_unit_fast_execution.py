@@ -142,3 +142,17 @@ def test_which_fields_take_the_fast_path(
     assert read is not None
     assert read.attribute == attribute
     assert (read.resolver is not None) is resolver
+
+
+def test_a_plan_belongs_to_its_own_field_object() -> None:
+    """Field objects of schemas built and dropped (tests build many) must never lend their
+    plans to new fields that happen to get the same id()."""
+    for _ in range(50):
+        built = _schema(FastExecutionContext)
+        owner = built._schema.type_map["Item"]
+        assert isinstance(owner, GraphQLObjectType)
+        for name, field in owner.fields.items():
+            read = fast_read(field)
+            if name in {"name", "count", "size", "note"}:
+                assert read is not None
+                assert read.attribute == name
