@@ -120,11 +120,19 @@ class Browser:
         self.driver.switch_to.window(self.windows[person])
 
     def wait(self, what: str, check: Callable[[Any], Any], poll: float = 0.2) -> Any:
-        from selenium.common.exceptions import TimeoutException
+        from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
         from selenium.webdriver.support.ui import WebDriverWait
 
+        # A live screen re-renders under the check (the unread badge): an element found just
+        # before may be gone when read; the next poll finds the new one.
+        waiting = WebDriverWait(
+            self.driver,
+            WAIT_SECONDS,
+            poll_frequency=poll,
+            ignored_exceptions=(StaleElementReferenceException,),
+        )
         try:
-            return WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=poll).until(check)
+            return waiting.until(check)
         except TimeoutException:
             self.shot(f"failed-{what.replace(' ', '-')}")
             pytest.fail(
