@@ -10,6 +10,7 @@ import asyncpg
 from arq.connections import ArqRedis
 
 from resolvers.documents import PersistedDocuments
+from resolvers.feed_rank import parse_weights
 from resolvers.passwords import Passwords
 from resolvers.rates import parse_rates
 from resolvers.sessions import TokenCache
@@ -73,6 +74,7 @@ async def open_objects(settings: Settings) -> ObjectStore:
 
 async def open_deps(settings: Settings, *, database_url: str, redis_url: str) -> Deps:
     parse_rates(settings.rate_limits)  # a malformed SNAPFEED_RATE_LIMITS fails at start-up
+    parse_weights(settings.feed_rank_weights)  # and so does SNAPFEED_FEED_RANK_WEIGHTS
     counter = RoundTripCounter()
     db = await open_pool(
         database_url,

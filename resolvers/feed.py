@@ -63,6 +63,20 @@ async def feed_ids(
     cached, celebrities = await deps.feed_cache.read_feed_and_celebrities(
         viewer_id, before=before, limit=limit
     )
+    return await feed_ids_from(deps, viewer_id, cached, celebrities, before=before, limit=limit)
+
+
+async def feed_ids_from(
+    deps: Deps,
+    viewer_id: int,
+    cached: CachedRange,
+    celebrities: list[int] | None,
+    *,
+    before: int | None,
+    limit: int,
+) -> list[int]:
+    """`feed_ids` once the feed cache and celebrity list were read (in a round trip that
+    may have read more: `FeedCache.queue_feed_read`)."""
     own = await _own_ids(deps, viewer_id, cached, before, limit)
     if celebrities is None:
         celebrities = await follows.celebrity_followees(

@@ -1,73 +1,85 @@
-"""The ranked feed's diversity pass and discovery mix. Pure functions, no I/O."""
+"""The ranked feed's diversity pass and discovery mix. Pure functions, no I/O.
+
+Items are candidate indices (resolvers/feed_rank.py `Ranking`), with their authors and
+scores in columns beside them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from resolvers.feed_rank import Ranked
 
 MAX_RUN = 3  # never more consecutive posts by one author
 SUGGESTED_EVERY = 10  # every 10th position is a SUGGESTED post when there is a good one
 
 
 class _Pool:
-    """Best-first items; taking one from the middle leaves the others in order."""
+    """Best-first items; taking one from the middle leaves the others in order. Items passed
+    over (by the run's author) wait in `deferred`, ahead of the rest, for the next position."""
 
-    def __init__(self, items: Sequence[Ranked]) -> None:
-        self._items = items
-        self._taken = [False] * len(items)
-        self._head = 0
+    __slots__ = ("authors", "deferred", "head", "items", "left")
 
-    def take(self, avoid: int | None) -> Ranked | None:
+    def __init__(self, items: Sequence[int], authors: Sequence[int]) -> None:
+        self.items, self.authors = items, authors
+        self.head = 0
+        self.deferred: list[int] = []
+        self.left = len(items)
+
+    def take(self, avoid: int | None) -> int | None:
         """The best item not by `avoid` (an author id; None: any), removed from the pool."""
-        items, taken = self._items, self._taken
-        while self._head < len(items) and taken[self._head]:
-            self._head += 1
-        for i in range(self._head, len(items)):
-            if not taken[i] and items[i].author_id != avoid:
-                taken[i] = True
-                return items[i]
+        authors, deferred = self.authors, self.deferred
+        for i, item in enumerate(deferred):
+            if authors[item] != avoid:
+                self.left -= 1
+                return deferred.pop(i)
+        items = self.items
+        while self.head < len(items):
+            item = items[self.head]
+            self.head += 1
+            if authors[item] != avoid:
+                self.left -= 1
+                return item
+            deferred.append(item)
         return None
-
-    def __bool__(self) -> bool:
-        while self._head < len(self._items) and self._taken[self._head]:
-            self._head += 1
-        return self._head < len(self._items)
 
 
 def arrange(
-    followed: Sequence[Ranked],
-    suggested: Sequence[Ranked],
+    followed: Sequence[int],
+    suggested: Sequence[int],
+    authors: Sequence[int],
+    scores: Sequence[float],
     *,
     floor: float,
     every: int = SUGGESTED_EVERY,
     max_run: int = MAX_RUN,
-) -> list[Ranked]:
-    """The feed's order from two best-first lists.
+) -> list[int]:
+    """The feed's order from two best-first lists of items (`authors[i]`, `scores[i]`).
 
-    Position k·`every` (1-based) takes the best suggested post scoring at least `floor`;
-    every other position takes the best followed post. No author appears more than
-    `max_run` times in a row: the best post by someone else goes first (from the other list
-    when its own has nobody else). Once the followed posts are used up, the remaining good
-    suggestions follow. Posts that could only extend a run are left out.
+    Position k·`every` (1-based) takes the best suggested item scoring at least `floor`;
+    every other position takes the best followed item. No author appears more than
+    `max_run` times in a row: the best item by someone else goes first (from the other list
+    when its own has nobody else). Once the followed items are used up, the remaining good
+    suggestions follow. Items that could only extend a run are left out.
     """
-    own = _Pool(followed)
-    good = _Pool([s for s in suggested if s.score >= floor])
-    out: list[Ranked] = []
+    own = _Pool(followed, authors)
+    good = _Pool([i for i in suggested if scores[i] >= floor], authors)
+    out: list[int] = []
     run_author: int | None = None
     run = 0
-    while own or good:
+    while own.left or good.left:
         position = len(out) + 1
-        pools = (good, own) if position % every == 0 or not own else (own, good)
+        pools = (good, own) if position % every == 0 or not own.left else (own, good)
         avoid = run_author if run >= max_run else None
         # When the preferred list has nothing for this position (no good suggestion left,
         # or only the run's author), the other list fills it.
-        item = pools[0].take(avoid) or pools[1].take(avoid)
+        item = pools[0].take(avoid)
         if item is None:
-            break
+            item = pools[1].take(avoid)
+            if item is None:
+                break
         out.append(item)
-        if item.author_id == run_author:
+        author = authors[item]
+        if author == run_author:
             run += 1
         else:
-            run_author, run = item.author_id, 1
+            run_author, run = author, 1
     return out

@@ -11,14 +11,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from storage import keys
 from storage.redis import by_slot
 
 _WIDTH = 20
 _SENTINEL = "0" * _WIDTH
+_SENTINEL_BYTES = _SENTINEL.encode()
 
 FEED_CACHE_SIZE = 800
 TIMELINE_SIZE = 50
@@ -73,7 +76,7 @@ class CachedRange:
 
 
 def _range(card: int, members: Sequence[bytes], size: int) -> CachedRange:
-    ids = [int(m) for m in members if m.decode() != _SENTINEL]
+    ids = [int(m) for m in members if m != _SENTINEL_BYTES]
     # A set trimmed to size may have older ids in the store; a smaller one is the whole feed.
     return CachedRange(built=card > 0, ids=ids, complete=card - 1 < size)
 
@@ -104,14 +107,28 @@ class FeedCache:
         self, user_id: int, *, before: int | None, limit: int
     ) -> tuple[CachedRange, list[int] | None]:
         """One round trip: a page of the cached feed and the cached celebrity followees."""
+        pipe = self._redis.pipeline(transaction=False)
+        self.queue_feed_read(pipe, user_id, before=before, limit=limit)
+        return self.parse_feed_read(await pipe.execute())
+
+    FEED_READ_REPLIES = 4
+
+    def queue_feed_read(
+        self, pipe: Pipeline, user_id: int, *, before: int | None, limit: int
+    ) -> None:
+        """Queue `read_feed_and_celebrities`' commands on a pipeline that also reads other
+        keys of the user's (same hash tag); its first FEED_READ_REPLIES replies are
+        `parse_feed_read`'s."""
         key = keys.feed_cache(user_id)
         high, low = _bounds(before)
-        pipe = self._redis.pipeline(transaction=False)
         pipe.zcard(key)
         pipe.zrevrangebylex(key, high, low, start=0, num=limit)
         pipe.expire(key, self._ttl)
         pipe.get(keys.celebrity_followees(user_id))
-        card, members, _, celebrities = await pipe.execute()
+
+    @staticmethod
+    def parse_feed_read(replies: Sequence[Any]) -> tuple[CachedRange, list[int] | None]:
+        card, members, _, celebrities = replies[: FeedCache.FEED_READ_REPLIES]
         parsed = None
         if celebrities is not None:
             parsed = [int(i) for i in celebrities.decode().split(",") if i]

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from storage import keys
 from storage.types import Executor
 
 DAY_MS = 86_400_000
+COMMENT_WEIGHT = 2  # as in the ranker's engagement and affinity
 # Posts kept per viewer and day of engagement (the most engaged with).
 DAY_CAP = 300
 # A marker older than this no longer stops a like from queueing a drain job (a job that
@@ -34,10 +36,10 @@ DRAIN_MARKER_SECONDS = 60
 
 def kind_sql(post: str) -> str:
     """The kind of the post whose id is the SQL expression `post`: 0 photo, 1 video (a single
-    video), 2 carousel (several media)."""
+    video), 2 carousel (several media). An index-only scan (media_post_kind_idx)."""
     return (
-        "(SELECT CASE WHEN count(*) > 1 THEN 2 WHEN bool_or(m.kind = 'video') THEN 1 ELSE 0 END"
-        f" FROM media m WHERE m.post_id = {post})"
+        "(SELECT CASE WHEN max(m.position) > 0 THEN 2 WHEN bool_or(m.kind = 'video') THEN 1"
+        f" ELSE 0 END FROM media m WHERE m.post_id = {post})"
     )
 
 
@@ -80,12 +82,17 @@ async def take(redis: Redis, limit: int) -> list[Engagement]:
 
 
 _FOLD = f"""
-WITH ev AS (
+WITH everything AS (
     SELECT e.user_id, p.author_id, e.post_id, e.likes, e.comments
     FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::int[])
          AS e (user_id, post_id, likes, comments)
     JOIN posts p ON p.id = e.post_id
-    WHERE p.author_id <> e.user_id
+), post_engagement AS (
+    INSERT INTO feed_post_engagement AS pe (post_id, engagement)
+    SELECT post_id, sum(likes + {COMMENT_WEIGHT} * comments) FROM everything GROUP BY post_id
+    ON CONFLICT (post_id) DO UPDATE SET engagement = pe.engagement + EXCLUDED.engagement
+), ev AS (
+    SELECT * FROM everything WHERE author_id <> user_id
 ), affinity AS (
     INSERT INTO feed_affinity AS f (viewer_id, author_id, likes, comments)
     SELECT user_id, author_id, sum(likes), sum(comments) FROM ev GROUP BY user_id, author_id
@@ -107,8 +114,9 @@ SET photo = k.photo + EXCLUDED.photo, video = k.video + EXCLUDED.video,
 
 
 async def fold(db: Executor, events: Sequence[Engagement]) -> None:
-    """Add events to the viewers' author affinities and kind counts (one statement). Likes
-    and comments on one's own posts count for neither."""
+    """Add events to the posts' engagement, the viewers' author affinities and kind counts
+    (one statement). Likes and comments on one's own posts count for neither of the last
+    two."""
     if events:
         await db.execute(
             _FOLD,
@@ -189,12 +197,19 @@ def followee_engagement_keys(user_id: int, *, now_ms: int, window_days: int) -> 
     return [keys.followee_engagement(user_id, d) for d in range(today - window_days, today + 1)]
 
 
-def sum_days(days: Sequence[Sequence[tuple[bytes, float]]], min_post_id: int) -> dict[int, int]:
-    """Post id -> total of the day sets' counts, for posts at or after `min_post_id`."""
+def sum_days(days: Sequence[Sequence[bytes]], min_post_id: int) -> dict[int, int]:
+    """Post id -> total of the day sets' counts, for posts at or after `min_post_id`. Each
+    day is a WITHSCORES reply as Redis sends it: member, count, member, count, ..."""
     total: defaultdict[int, int] = defaultdict(int)
     for day in days:
-        for raw, count in day:
-            post_id = int(raw)
+        for i in range(0, len(day), 2):
+            post_id = int(day[i])
             if post_id >= min_post_id:
-                total[post_id] += int(count)
+                total[post_id] += int(day[i + 1])
     return {p: n for p, n in total.items() if n > 0}
+
+
+def read_day(pipe: Pipeline, key: str, count: int) -> None:
+    """Queue a read of a day set's `count` most engaged posts, for `sum_days`."""
+    # execute_command keeps the flat reply: no (member, score) tuple per entry.
+    pipe.execute_command("ZREVRANGE", key, 0, count - 1, "WITHSCORES")

@@ -95,7 +95,7 @@ def explore_snapshot(version: int) -> str:
 
 # Ranked home feed (resolvers/feed_ranked.py). Per-viewer keys share the hash tag {viewer_id},
 # so a script or pipeline over one viewer's keys stays on one Redis Cluster slot.
-# A ranked session: a list snapshot (a header, then "F<post_id>" / "S<post_id>" entries).
+# A ranked session: a string snapshot (a header, then fixed-width "F"/"S" + post id entries).
 RANKED_SESSION = "rank:{{{user_id}}}:session:{session}"
 # The viewer's live sessions, newest first (older ones beyond a few are deleted).
 RANKED_SESSIONS = "rank:{{{user_id}}}:sessions"

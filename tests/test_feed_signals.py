@@ -45,10 +45,17 @@ async def kind_likes(deps: Deps, viewer: int) -> tuple[int, int, int] | None:
     return None if row is None else (row["photo"], row["video"], row["carousel"])
 
 
+async def post_engagement(deps: Deps, post_id: int) -> int | None:
+    value: int | None = await deps.db.fetchval(
+        "SELECT engagement FROM feed_post_engagement WHERE post_id = $1", post_id
+    )
+    return value
+
+
 async def followee_engagement(deps: Deps, viewer: int) -> dict[int, int]:
     now_ms = int(deps.clock().timestamp() * 1000)
     days = [
-        await deps.redis.zrange(key, 0, -1, withscores=True)
+        await deps.redis.execute_command("ZRANGE", key, 0, -1, "WITHSCORES")
         for key in feed_signals.followee_engagement_keys(
             viewer, now_ms=now_ms, window_days=WINDOW_DAYS
         )
@@ -93,6 +100,7 @@ async def test_likes_fold_into_affinity_kinds_and_followers_sets(social: Social)
 
     assert await affinity(deps, friend, author) == (3, 0)
     assert await kind_likes(deps, friend) == (1, 1, 1)
+    assert await post_engagement(deps, photo) == 2  # every like counts for the post
     assert await affinity(deps, author, author) is None
     assert await kind_likes(deps, author) is None
     # The friend's active followers hear of it, except the author of the posts.
@@ -106,6 +114,7 @@ async def test_likes_fold_into_affinity_kinds_and_followers_sets(social: Social)
     await social.run_jobs()
     assert await affinity(deps, friend, author) == (2, 0)
     assert await kind_likes(deps, friend) == (1, 0, 1)
+    assert await post_engagement(deps, video) == 0
     assert await followee_engagement(deps, reader) == {photo: 1, carousel: 1}
 
 
@@ -160,6 +169,7 @@ async def test_comments_count_twice_and_leave_with_their_deletion(social: Social
     deps, friend, author = social.deps, social.raw_id("friend"), social.raw_id("author")
     assert await affinity(deps, friend, author) == (0, 1)
     assert await kind_likes(deps, friend) is None  # comments say nothing of kinds
+    assert await post_engagement(deps, post_id) == 2  # a comment counts as two likes
     assert await followee_engagement(deps, social.raw_id("reader")) == {post_id: 1}
     # The post's author deletes the comment: it leaves the commenter's affinity.
     comment_id = added.ok()["addComment"]["id"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any
 
 import pytest
 
@@ -14,13 +15,14 @@ from resolvers.feed_rank import (
     PHOTO,
     VIDEO,
     Candidates,
-    Ranked,
+    Ranking,
     ViewerSignals,
     Weights,
     kind_terms,
     log_score,
     parse_weights,
     rank,
+    reach,
     score_all,
 )
 from storage.snowflake import first_id_at, ms_of
@@ -32,6 +34,7 @@ HOUR_MS = 3_600_000
 BASE = {
     "age_hours": 0.0,
     "affinity": 0,
+    "author_posts": 0,
     "mutual": False,
     "engagement": 0,
     "followers": 0,
@@ -48,11 +51,17 @@ BASE = {
         ({"age_hours": W.half_life_hours}, -LN2),  # one half-life: half the score
         ({"age_hours": 3 * W.half_life_hours}, -3 * LN2),
         ({"age_hours": -5.0}, 0.0),  # from the future (clock skew): brand new
-        ({"affinity": 1}, W.affinity * LN2),
+        ({"affinity": 1}, W.affinity * LN2),  # 3 · 1 / (0 + 3) = 1
         ({"affinity": 3}, W.affinity * math.log(4)),
+        ({"affinity": 3, "author_posts": 6}, W.affinity * LN2),  # per post of the author
         ({"mutual": True}, W.mutual),
-        ({"engagement": 2, "followers": 0}, W.engagement * math.log1p(10 * 2 / 20)),
-        ({"engagement": 2, "followers": 180}, W.engagement * math.log1p(10 * 2 / 200)),
+        # A new post has had little reach yet (the floor, 5 %): its likes count for more.
+        ({"engagement": 2, "followers": 0}, W.engagement * math.log1p(10 * 2 / (20 * 0.05))),
+        (
+            {"engagement": 2, "followers": 180, "age_hours": 47.0},
+            -47 * LN2 / W.half_life_hours
+            + W.engagement * math.log1p(10 * 2 / (200 * (1 - math.exp(-2)))),
+        ),
         ({"social": 1}, W.social * LN2),
         ({"kind_term": math.log(1.5)}, W.kind * math.log(1.5)),
         ({"seen": True}, -W.seen),
@@ -73,16 +82,25 @@ def test_log_score(changes: dict[str, object], expected: float) -> None:
         ({"affinity": 2}, {"affinity": 1}),  # an author the viewer engages with more
         ({"mutual": True}, {}),
         ({"engagement": 10, "followers": 100}, {"engagement": 10, "followers": 1000}),
+        ({"affinity": 5, "author_posts": 5}, {"affinity": 5, "author_posts": 50}),
         ({"social": 2}, {"social": 0}),  # liked by people the viewer follows
         ({}, {"seen": True}),  # shown in an earlier session: demoted
         # An author the viewer often likes beats a stranger's post a few hours newer...
         ({"affinity": 10, "age_hours": 4.0}, {"age_hours": 0.0}),
-        # ...but not one two days newer.
-        ({"age_hours": 0.0}, {"affinity": 10, "age_hours": 48.0}),
+        # ...but not one three days newer.
+        ({"age_hours": 0.0}, {"affinity": 10, "age_hours": 72.0}),
     ],
 )
 def test_score_orders(better: dict[str, object], worse: dict[str, object]) -> None:
     assert log_score(W, **{**BASE, **better}) > log_score(W, **{**BASE, **worse})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("age", "expected"),
+    [(0.0, 0.05), (1.0, 1 - math.exp(-2 / 24)), (23.0, 1 - math.exp(-1)), (1e4, 1.0)],
+)
+def test_reach(age: float, expected: float) -> None:
+    assert math.isclose(reach(age), expected)
 
 
 @pytest.mark.parametrize(
@@ -124,8 +142,11 @@ def post_id(hours_ago: float, seq: int = 0) -> int:
     return first_id_at(NOW_MS - int(hours_ago * HOUR_MS)) + seq
 
 
-def candidates(rows: list[tuple[int, int, bool, int, int, int, bool, int]]) -> Candidates:
-    columns: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [()] * 8
+Row = tuple[int, int, bool, int, int, int, int, bool, int]
+
+
+def candidates(rows: list[Row]) -> Candidates:
+    columns: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [()] * 9
     return Candidates(*[list(c) for c in columns])  # type: ignore[arg-type]
 
 
@@ -133,13 +154,13 @@ SIGNALS = ViewerSignals(kind_likes=(1, 8, 0), seen={post_id(3)}, social={post_id
 
 
 def test_score_all_is_log_score_for_every_candidate() -> None:
-    rows = [
-        # post, author, followed, engagement, followers, affinity, mutual, kind
-        (post_id(0.5), 1, True, 0, 0, 0, False, PHOTO),
-        (post_id(2), 2, True, 14, 300, 5, True, VIDEO),
-        (post_id(3), 3, False, 40, 10, 0, False, CAROUSEL),
-        (post_id(30), 1, True, 3, 0, 2, False, VIDEO),
-        (post_id(-1), 4, False, 0, 5_000_000, 0, False, PHOTO),
+    rows: list[Row] = [
+        # post, author, followed, engagement, followers, affinity, author posts, mutual, kind
+        (post_id(0.5), 1, True, 0, 0, 0, 4, False, PHOTO),
+        (post_id(2), 2, True, 14, 300, 5, 12, True, VIDEO),
+        (post_id(3), 3, False, 40, 10, 0, 0, False, CAROUSEL),
+        (post_id(30), 1, True, 3, 0, 2, 4, False, VIDEO),
+        (post_id(-1), 4, False, 7, 5_000_000, 0, 1, False, PHOTO),
     ]
     terms = kind_terms(SIGNALS.kind_likes)
     expected = [
@@ -147,6 +168,7 @@ def test_score_all_is_log_score_for_every_candidate() -> None:
             W,
             age_hours=(NOW_MS - ms_of(p)) / HOUR_MS,
             affinity=aff,
+            author_posts=posts,
             mutual=mutual,
             engagement=eng,
             followers=fol,
@@ -154,40 +176,47 @@ def test_score_all_is_log_score_for_every_candidate() -> None:
             kind_term=terms[kind],
             seen=p in SIGNALS.seen,
         )
-        for p, _, _, eng, fol, aff, mutual, kind in rows
+        for p, _, _, eng, fol, aff, posts, mutual, kind in rows
     ]
     got = score_all(candidates(rows), SIGNALS, W, NOW_MS)
     assert all(math.isclose(a, b, abs_tol=1e-9) for a, b in zip(got, expected, strict=True))
 
 
 def test_rank_splits_followed_from_suggested_best_first() -> None:
-    rows = [
-        (post_id(10), 1, True, 0, 0, 0, False, PHOTO),
-        (post_id(1), 2, True, 0, 0, 0, False, PHOTO),
-        (post_id(5), 3, False, 0, 0, 0, False, PHOTO),
-        (post_id(2, 1), 4, False, 0, 0, 0, False, PHOTO),
-        (post_id(2, 2), 5, False, 0, 0, 0, False, PHOTO),  # same score as the one above
+    rows: list[Row] = [
+        (post_id(10), 1, True, 0, 0, 0, 0, False, PHOTO),
+        (post_id(1), 2, True, 0, 0, 0, 0, False, PHOTO),
+        (post_id(5), 3, False, 0, 0, 0, 0, False, PHOTO),
+        (post_id(2, 1), 4, False, 0, 0, 0, 0, False, PHOTO),
+        (post_id(2, 2), 5, False, 0, 0, 0, 0, False, PHOTO),  # same score as the one above
     ]
-    followed, suggested = rank(candidates(rows), ViewerSignals((0, 0, 0), (), {}), W, NOW_MS)
-    assert [r.author_id for r in followed] == [2, 1]
-    assert [r.author_id for r in suggested] == [5, 4, 3]  # a tie puts the newer first
-    assert not any(r.suggested for r in followed) and all(r.suggested for r in suggested)
-    assert rank(candidates([]), SIGNALS, W, NOW_MS) == ([], [])
+    c = candidates(rows)
+    ranking = rank(c, ViewerSignals((0, 0, 0), (), {}), W, NOW_MS)
+    assert [c.author_ids[i] for i in ranking.followed] == [2, 1]
+    assert [c.author_ids[i] for i in ranking.suggested] == [5, 4, 3]  # a tie: the newer first
+    assert ranking.scores == score_all(c, ViewerSignals((0, 0, 0), (), {}), W, NOW_MS)
+    assert rank(candidates([]), SIGNALS, W, NOW_MS) == Ranking([], [], [])
 
 
-def ranked(authors: str, suggested: bool) -> list[Ranked]:
-    """Best first. Letters are authors (A and a are the same author); a suggested x, y or z
-    scores below the floor."""
-    return [
-        Ranked(1000 * (suggested + 1) + i, ord(a.lower()), -10.0 if a in "xyz" else -i, suggested)
-        for i, a in enumerate(authors)
-    ]
+class Lists:
+    """Two best-first lists from strings, as columns. Letters are authors (A and a are the
+    same author); a suggested x, y or z scores below the floor."""
 
+    def __init__(self, followed: str, suggested: str) -> None:
+        letters = followed + suggested
+        self.authors = [ord(a.lower()) for a in letters]
+        self.scores = [-float(i) for i in range(len(followed))] + [
+            -10.0 if a in "xyz" else -float(i) for i, a in enumerate(suggested)
+        ]
+        self.followed = list(range(len(followed)))
+        self.suggested = list(range(len(followed), len(letters)))
+        self.letters = followed.upper() + suggested.lower()
 
-def shown(items: list[Ranked]) -> str:
-    return "".join(
-        chr(r.author_id).lower() if r.suggested else chr(r.author_id).upper() for r in items
-    )
+    def arrange(self, **options: Any) -> list[int]:
+        return arrange(self.followed, self.suggested, self.authors, self.scores, **options)
+
+    def shown(self, items: list[int]) -> str:
+        return "".join(self.letters[i] for i in items)
 
 
 @pytest.mark.parametrize(
@@ -208,28 +237,31 @@ def shown(items: list[Ranked]) -> str:
         ("AAAB", "a", 4, "AAABa"),  # a suggested A would make a run of four: B first
         ("ABCAB", "c", 3, "ABcCAB"),
         ("ABCDEF", "", 1, "ABCDEF"),  # every position suggested, none to give
+        ("AAAABBBBA", "", 10, "AAABABBBA"),  # a post passed over returns once it may
     ],
 )
 def test_arrange(followed: str, suggested: str, every: int, expected: str) -> None:
-    out = arrange(ranked(followed, False), ranked(suggested, True), floor=-5.0, every=every)
-    assert shown(out) == expected
+    lists = Lists(followed, suggested)
+    assert lists.shown(lists.arrange(floor=-5.0, every=every)) == expected
 
 
 @pytest.mark.parametrize("seed", range(20))
 def test_arrange_keeps_its_promises_on_random_feeds(seed: int) -> None:
     rnd = random.Random(seed)
-    followed = ranked("".join(rnd.choices("AAAABBC", k=rnd.randrange(60))), False)
-    suggested = ranked("".join(rnd.choices("abdxyz", k=rnd.randrange(12))), True)
-    out = arrange(followed, suggested, floor=-5.0)
-    assert len({r.post_id for r in out}) == len(out)  # nothing twice
-    assert {r.post_id for r in out} <= {r.post_id for r in followed + suggested}
-    assert all(r.score >= -5.0 for r in out if r.suggested)  # only good suggestions
-    runs = [len(run) for run in _runs([r.author_id for r in out])]
+    lists = Lists(
+        "".join(rnd.choices("AAAABBC", k=rnd.randrange(60))),
+        "".join(rnd.choices("abdxyz", k=rnd.randrange(12))),
+    )
+    out = lists.arrange(floor=-5.0)
+    assert len(set(out)) == len(out)  # nothing twice
+    assert set(out) <= set(lists.followed + lists.suggested)
+    assert all(lists.scores[i] >= -5.0 for i in out if i in lists.suggested)  # only good ones
+    runs = [len(run) for run in _runs([lists.authors[i] for i in out])]
     assert max(runs, default=0) <= 3
     # Followed posts keep their relative order unless a run pushed one back.
-    if len({r.author_id for r in followed}) == len(followed):
-        kept = [r for r in out if not r.suggested]
-        assert kept == sorted(kept, key=lambda r: -r.score)
+    if len({lists.authors[i] for i in lists.followed}) == len(lists.followed):
+        kept = [i for i in out if i in lists.followed]
+        assert kept == sorted(kept)
 
 
 def _runs(authors: list[int]) -> list[list[int]]:

@@ -33,11 +33,10 @@ Probe = Callable[[World, str], Awaitable[Seen]]
 
 # Entry points of the spec not served yet: (root type, field, argument or None). Once one is
 # served, test_pending_entry_points fails until it gets a probe below.
-PENDING = {
-    "`feed(order: RANKED)`": ("Query", "feed", "order"),
-    "`suggestedUsers`": ("Query", "suggestedUsers", None),
-}
+PENDING: dict[str, tuple[str, str, str | None]] = {}
 FOLLOWEES = ("self", "approved follower", "muted")  # whose home feed and tray hold the owner's
+RANKED = "`feed(order: RANKED)`"
+SUGGESTED_USERS = "`suggestedUsers`"
 GRID = ("PUBLISHED, public account", "PUBLISHED, private account", "FLAGGED", "REMOVED", "deleted")
 
 
@@ -124,6 +123,28 @@ async def probe_feed(w: World, viewer: str) -> Seen:
     query = "{ feed(first: 50) { edges { node { id } } } }"
     ids = {e["node"]["id"] for e in (await w.call(viewer, query)).ok()["feed"]["edges"]}
     return _rows_where(w, lambda row: w.post_gids()[row] in ids)
+
+
+async def _through_hub(w: World, viewer: str) -> None:
+    """The viewer follows the hub, who follows the owner: the owner is a friend of a friend,
+    so their posts are candidates for the viewer's suggestions (and they a suggested user)."""
+    if viewer != "hub":
+        await w.call(
+            viewer, "mutation($id: ID!) { follow(userId: $id) { status } }", id=w.ids["hub"]
+        )
+
+
+async def probe_ranked_feed(w: World, viewer: str) -> Seen:
+    await _through_hub(w, viewer)
+    query = "{ feed(first: 50, order: RANKED) { edges { node { id } } } }"
+    ids = {e["node"]["id"] for e in (await w.call(viewer, query)).ok()["feed"]["edges"]}
+    return _rows_where(w, lambda row: w.post_gids()[row] in ids)
+
+
+async def probe_suggested_users(w: World, viewer: str) -> Seen:
+    await _through_hub(w, viewer)
+    found = (await w.call(viewer, "{ suggestedUsers(first: 50) { username } }")).ok()
+    return {"username": "owner"} in found["suggestedUsers"]
 
 
 async def probe_feed_updates(w: World, viewer: str) -> Seen:
@@ -320,6 +341,8 @@ PROBES: dict[str, Probe] = {
     "`postUpdated(id)`": probe_post_updated,
     "`user.posts`": probe_grid,
     "`feed`": probe_feed,
+    RANKED: probe_ranked_feed,
+    SUGGESTED_USERS: probe_suggested_users,
     "`feedUpdates`": probe_feed_updates,
     "`explore`": probe_explore,
     "`hashtag.posts`": probe_hashtag_posts,
@@ -346,6 +369,8 @@ SIGNED_IN_ONLY = {
     "`reportPost`",
     "`postUpdated(id)`",
     "`feed`",
+    RANKED,
+    SUGGESTED_USERS,
     "`feedUpdates`",
     "`storyReels`",
     "`markStorySeen`",
@@ -360,6 +385,12 @@ def selected(entry: str, relation: str, row: str, private: bool) -> bool:
     """What the entry point lists at all, visibility aside."""
     if entry in ("`feed`", "`storyReels`"):
         return relation in FOLLOWEES and row not in ("PROCESSING", "FAILED")
+    if entry in (RANKED, SUGGESTED_USERS):
+        # Followees' posts, and suggestions of anyone else the viewer has not asked to
+        # follow; the viewer, followees and those asked are never suggested users.
+        if entry == SUGGESTED_USERS and relation in FOLLOWEES:
+            return False
+        return relation != "pending requester" and row not in ("PROCESSING", "FAILED")
     if entry == "`explore`":
         return relation not in FOLLOWEES
     if entry == "`user.posts`":
@@ -374,7 +405,7 @@ def expected(entry: EntryPoint, relation: str, private: bool) -> Seen:
         row = entry.where
         if row.startswith("their followers and following"):
             row += ", private account" if private else ", public account"
-        return SPEC.users[row][relation]
+        return SPEC.users[row][relation] and selected(entry.name, relation, row, private)
     if entry.table == "Stories":
         rows = [r for r, (_, _, privacies) in STORY_ROWS.items() if private in privacies]
         return {
@@ -384,11 +415,13 @@ def expected(entry: EntryPoint, relation: str, private: bool) -> Seen:
             and SPEC.story_expected(r, relation, entry.where)
         }
     rows = [r for r, (_, privacies, _) in POST_ROWS.items() if private in privacies]
+    where = entry.where
+    if entry.name == RANKED:  # a followee's posts as the home feed, anyone else's suggested
+        where = "H" if relation in FOLLOWEES else "D"
     seen = {
         r
         for r in rows
-        if selected(entry.name, relation, r, private)
-        and SPEC.post_expected(r, relation, entry.where)
+        if selected(entry.name, relation, r, private) and SPEC.post_expected(r, relation, where)
     }
     return len(seen) if entry.name in ("`hashtag.postCount`", "`search` hashtag counts") else seen
 

@@ -6,7 +6,7 @@ from resolvers import notifications, saves
 from schema.info import Info
 from schema.types.connection import Connection
 from schema.types.notification import Notification, notification_connection
-from schema.types.post import Post, post_connection
+from schema.types.post_connection import PostConnection, post_connection
 from storage.visibility import Surface
 
 
@@ -30,7 +30,7 @@ class ActivityQueries:
     @strawberry.field(description="The viewer's saved posts, newest saved first.")
     async def saved_posts(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[Post]:
+    ) -> PostConnection:
         ctx = info.context
         page = await saves.saved_posts(
             ctx.deps, ctx.require_viewer(), first=20 if first is None else first, after=after

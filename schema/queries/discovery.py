@@ -4,10 +4,9 @@ import strawberry
 
 from resolvers import explore, hashtag_pages, search
 from schema.info import Info
-from schema.types.connection import Connection
 from schema.types.hashtag import Hashtag
 from schema.types.place import Place
-from schema.types.post import Post, post_connection
+from schema.types.post_connection import PostConnection, post_connection
 from schema.types.search_result import SearchResult
 from schema.types.user import User
 from storage.visibility import Surface
@@ -21,7 +20,7 @@ class DiscoveryQueries:
     )
     async def explore(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[Post]:
+    ) -> PostConnection:
         ctx = info.context
         page = await explore.explore_page(
             ctx.deps, ctx.viewer_id, first=20 if first is None else first, after=after

@@ -4,8 +4,7 @@ import strawberry
 
 from resolvers import places
 from schema.info import Info
-from schema.types.connection import Connection
-from schema.types.post import Post, post_connection
+from schema.types.post_connection import PostConnection, post_connection
 from storage.visibility import Surface
 
 
@@ -23,7 +22,7 @@ class PlaceQueries:
         radius_km: float | None = 5.0,
         first: int | None = 20,
         after: str | None = None,
-    ) -> Connection[Post]:
+    ) -> PostConnection:
         ctx = info.context
         page = await places.posts_near(
             ctx.deps,

@@ -4,8 +4,8 @@ import strawberry
 
 from resolvers import hashtag_pages
 from schema.info import Info
-from schema.types.connection import Connection
-from schema.types.post import Post, ids_of, post_connection
+from schema.types.post import ids_of
+from schema.types.post_connection import PostConnection, post_connection
 from storage.hashtags import HashtagRow
 from storage.visibility import Surface
 
@@ -25,7 +25,7 @@ class Hashtag:
     @strawberry.field(description="Posts with the tag that the viewer may see, newest first.")
     async def posts(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[Post]:
+    ) -> PostConnection:
         ctx = info.context
         page = await hashtag_pages.posts_page(
             ctx.deps,

@@ -13,10 +13,8 @@ from schema import global_id
 from schema.context import Context
 from schema.info import Info
 from schema.types.connection import Connection
-from schema.types.edge import Edge
 from schema.types.media import Media
 from schema.types.node import Node
-from schema.types.page_info import PageInfo
 from schema.types.place import Place
 from schema.types.post_status import PostStatus
 from schema.types.user import User
@@ -115,32 +113,6 @@ def remember(info: Info, cards: Iterable[PostCard]) -> None:
     for card in cards:
         loaders.post_card_by_id.prime(card.post.id, card)
         loaders.relation_by_user_id.prime(card.author.id, card.relation)
-
-
-async def post_connection(info: Info, page: Page[int], surface: Surface) -> Connection[Post]:
-    """A page of post ids as a connection, assembled in one query; the posts the viewer may
-    not see on `surface` (deleted or hidden since the ids were listed) are left out."""
-    ctx = info.context
-    ids = [post_id for _, post_id in page.items]
-    found = await post_cards.visible(ctx.deps, ctx.viewer_id, ids, surface)
-    cards = {c.post.id: c for c in found}
-    remember(info, cards.values())
-    edges = [
-        Edge(cursor=cursor, node=Post.from_card(cards[post_id], ctx))
-        for cursor, post_id in page.items
-        if post_id in cards
-    ]
-    # endCursor stays the page's last position even when its post was left out, so the
-    # next page starts after it; startCursor is the first edge's, as Relay expects.
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=False,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=page.end_cursor,
-        ),
-    )
 
 
 def ids_of(page: Page[PostRow]) -> Page[int]:

@@ -17,7 +17,7 @@ from storage.users import UserRow
 from storage.visibility import Surface, may_see_user
 
 if TYPE_CHECKING:
-    from schema.types.post import Post
+    from schema.types.post_connection import PostConnection
 
 R = TypeVar("R")
 
@@ -105,9 +105,10 @@ class User(Node):
     @strawberry.field(description="The profile grid: published posts, newest first.")
     async def posts(
         self, info: Info, first: int | None = 12, after: str | None = None
-    ) -> Connection[Annotated[Post, strawberry.lazy("schema.types.post")]]:
+    ) -> Annotated[PostConnection, strawberry.lazy("schema.types.post_connection")]:
         # Post refers back to User
-        from schema.types.post import ids_of, post_connection
+        from schema.types.post import ids_of
+        from schema.types.post_connection import post_connection
 
         page = await self._visible_page(info, feed.profile_page, first, 12, after)
         return await post_connection(info, ids_of(page), Surface.PROFILE)
