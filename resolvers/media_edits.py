@@ -15,6 +15,7 @@ from io import BytesIO
 from PIL import Image
 
 from resolvers.errors import bad_input
+from resolvers.heif_header import heif_upright_size
 from storage.media import MediaRow
 
 FILTERS = frozenset(
@@ -133,8 +134,10 @@ def check_crop_fits(edit: Edit, upright_size: tuple[int, int] | None, *, field: 
 
 
 def upright_size(head: bytes) -> tuple[int, int] | None:
-    """Width and height, once upright, of a JPEG, PNG or WebP from its first bytes; None when
-    they cannot tell (another format, or the header lies further in)."""
+    """Width and height, once upright, of a JPEG, PNG, WebP or HEIC/HEIF from its first bytes;
+    None when they cannot tell (another format, or the header lies further in)."""
+    if head[4:8] == b"ftyp":
+        return heif_upright_size(head)
     try:
         with warnings.catch_warnings():
             # A header claiming a huge image: the worker refuses it by our own pixel limit.

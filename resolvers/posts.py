@@ -149,7 +149,7 @@ async def _insert_post(
 
 async def _check_crops(deps: Deps, rows: dict[int, MediaRow], edits: dict[int, Edit]) -> None:
     """Each crop against its photo's upright size, read from the first bytes of the upload
-    (when they tell it: JPEG, PNG and WebP do; the worker checks again in any case)."""
+    (when they tell it: JPEG, PNG, WebP and HEIC do; the worker checks again in any case)."""
     cropped = [media_id for media_id, edit in edits.items() if edit.crop is not None]
     heads = await asyncio.gather(
         *(deps.objects.read_head(original_key(i), HEADER_BYTES) for i in cropped)

@@ -45,13 +45,24 @@ def png(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def heic(width: int, height: int) -> bytes:
+def heic(width: int, height: int, *, orientation: int | None = None) -> bytes:
+    """`orientation` (EXIF numbering) becomes irot/imir boxes, as a phone writes them."""
     import pillow_heif
 
     pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[ORIENTATION] = orientation
     out = io.BytesIO()
-    photo(width, height).save(out, "HEIF", quality=80)
+    photo(width, height).save(out, "HEIF", quality=80, exif=exif.tobytes())
     return out.getvalue()
+
+
+def jpeg_with_late_header(width: int, height: int) -> bytes:
+    """A JPEG whose size lies past the first 128 KiB (three large comment segments first)."""
+    comment = b"\xff\xfe" + (65000).to_bytes(2, "big") + b"x" * 64998
+    data = jpeg(width, height)
+    return data[:2] + comment * 3 + data[2:]
 
 
 def mp4(path: Path, *, seconds: int = 2, size: str = "640x480") -> bytes:

@@ -146,12 +146,42 @@ async def test_edits_name_the_posts_media_once_and_photos_only(gql: GraphQLClien
         assert "Only photos" in refused.errors[0]["message"]
 
 
+@pytest.mark.parametrize("orientation", [None, 6])
+async def test_a_heic_crop_is_checked_against_its_upright_size_at_create_post(
+    gql: GraphQLClient, run_jobs: RunJobs, deps: Deps, orientation: int | None
+) -> None:
+    """A phone's HEIC: its size (and rotation) read from the meta box, before any post is made."""
+    token, _ = await gql.register("heic")
+    data = media_samples.heic(800, 600, orientation=orientation)
+    upright = (600, 800) if orientation == 6 else (800, 600)
+    media_id = await upload(gql, token, data, "image/heic")
+    # The top half and the whole: upright 600 x 800, the whole is taller than 4:5; upright
+    # 800 x 600, the half is wider than 1.91:1. Read unrotated, both answers would swap.
+    half = {"x": 0, "y": 0, "width": 1, "height": 0.5}
+    whole = {"x": 0, "y": 0, "width": 1, "height": 1}
+    bad, good = (whole, half) if orientation == 6 else (half, whole)
+    refused = await create_post(gql, token, [media_id], edits=[{"mediaId": media_id, "crop": bad}])
+    assert refused.codes == ["BAD_USER_INPUT"]
+    assert refused.errors[0]["extensions"]["field"] == "edits[0].crop"
+    assert "aspect ratio" in refused.errors[0]["message"]
+    assert await deps.db.fetchval("SELECT count(*) FROM posts") == 0
+
+    created = await create_post(gql, token, [media_id], edits=[{"mediaId": media_id, "crop": good}])
+    post_id = created.ok()["createPost"]["id"]
+    await run_jobs()
+    post = await _post(gql, post_id, token)
+    assert post["status"] == "PUBLISHED"
+    [item] = post["media"]
+    assert (item["width"], item["height"]) == (upright[0], int(upright[1] * good["height"]))
+
+
 async def test_the_worker_fails_a_crop_it_could_not_check_before(
     gql: GraphQLClient, run_jobs: RunJobs
 ) -> None:
-    """HEIC headers are not read by the API: the worker checks and fails the post with why."""
-    token, _ = await gql.register("heic")
-    media_id = await upload(gql, token, media_samples.heic(800, 800), "image/heic")
+    """A size past the first bytes the API reads: the worker checks and fails the post with why."""
+    token, _ = await gql.register("late")
+    data = media_samples.jpeg_with_late_header(800, 800)
+    media_id = await upload(gql, token, data, "image/jpeg")
     tall = {"x": 0, "y": 0, "width": 0.5, "height": 1}
     created = await create_post(gql, token, [media_id], edits=[{"mediaId": media_id, "crop": tall}])
     post_id = created.ok()["createPost"]["id"]
@@ -218,6 +248,18 @@ async def test_upload_post_refuses_a_bad_crop_before_storing(
     token, _ = await gql.register("oneshot")
     body = await _upload_post(gql, token, media_samples.jpeg(1000, 800), "image/jpeg", **variables)
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+    assert await deps.db.fetchval("SELECT count(*) FROM media") == 0
+
+
+async def test_upload_post_refuses_a_bad_heic_crop_before_storing(
+    gql: GraphQLClient, deps: Deps
+) -> None:
+    token, _ = await gql.register("oneshot")
+    whole = {"x": 0, "y": 0, "width": 1, "height": 1}  # 600 x 800 upright: taller than 4:5
+    body = await _upload_post(
+        gql, token, media_samples.heic(800, 600, orientation=6), "image/heic", crop=whole
+    )
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "crop"}
     assert await deps.db.fetchval("SELECT count(*) FROM media") == 0
 
 
