@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from PIL import Image, ImageDraw, ImageFilter
 
-from server.seed_activity import activity
+from server.seed_activity import activity, taste
 
 REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { token user { id } } }"""
 FOLLOW = "mutation($id: ID!) { follow(userId: $id) { status } }"
@@ -115,7 +115,8 @@ def progress(label: str, done: int, total: int) -> None:
 
 
 def seed(url: str, *, users: int, posts_per_user: int, seed_value: int = 7) -> list[DemoUser]:
-    """Demo data; the first user (`demo`, password `snapfeed-demo`) follows everyone."""
+    """Demo data; the first user (`demo`, password `snapfeed-demo`) follows everyone but the
+    last two, whom demo's first friends follow (suggestions for demo)."""
     rng = random.Random(seed_value)
     names = [DEMO_USERNAME] + [f"{rng.choice(WORDS)}_{i:02d}" for i in range(1, users)]
     with httpx.Client(timeout=60) as client:
@@ -124,11 +125,19 @@ def seed(url: str, *, users: int, posts_per_user: int, seed_value: int = 7) -> l
         for i, name in enumerate(names, 1):
             people.append(seeder.user(name))
             progress("users", i, len(names))
+        # Friends of friends for demo's suggestions: followed by demo's first friends only.
+        strangers = people[-2:] if len(people) >= 6 else []
+        friends = [p for p in people[1:4] if p not in strangers]
         pairs = [
             (a, b)
             for a in people
             for b in people
-            if a is not b and (a.username == "demo" or rng.random() < 0.3)
+            if a is not b
+            and (
+                (a.username == DEMO_USERNAME and b not in strangers)
+                or (a in friends and b in strangers)
+                or (a.username != DEMO_USERNAME and rng.random() < 0.3)
+            )
         ]
         for i, (follower, followee) in enumerate(pairs, 1):
             seeder.call(FOLLOW, {"id": followee.id}, follower.token)
@@ -144,7 +153,9 @@ def seed(url: str, *, users: int, posts_per_user: int, seed_value: int = 7) -> l
                 seeder.post(person, demo_photo(rng), caption)
                 done += 1
                 progress("posts", done, total)
-        # Likes and comments on demo's posts, for demo's notifications.
+        # Likes and comments on demo's posts, for demo's notifications; demo's own likes and
+        # friends' likes of strangers' posts, for demo's RANKED feed.
         made = activity(seeder, people[0], people[1:], rng)
+        made += taste(seeder, people[0], people[1:3], friends, strangers, rng)
         progress("activity", made, made)
     return people

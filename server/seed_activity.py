@@ -63,3 +63,35 @@ def activity(
             seeder.call(COMMENT, {"id": post_id, "body": body}, person.token)
             made += 1
     return made
+
+
+def taste(
+    seeder: Caller,
+    demo: Person,
+    favourites: Sequence[Person],
+    friends: Sequence[Person],
+    strangers: Sequence[Person],
+    rng: random.Random,
+    *,
+    wait_seconds: float = 120,
+) -> int:
+    """What makes demo's RANKED feed differ from the newest-first one: demo likes all but
+    the newest post of a few favourite authors (and comments on one), so their new posts
+    come first; friends demo follows like the newest post of people demo does not follow
+    yet, which the ranked feed then suggests. Returns how many likes and comments."""
+    made = 0
+    for favourite in favourites:
+        older = published_posts(seeder, favourite, wait_seconds=wait_seconds)[1:]
+        for post_id in older:
+            seeder.call(LIKE, {"id": post_id}, demo.token)
+            made += 1
+        if older:
+            body = rng.choice(REMARKS)
+            seeder.call(COMMENT, {"id": older[0], "body": body}, demo.token)
+            made += 1
+    for stranger in strangers:
+        for post_id in published_posts(seeder, stranger, wait_seconds=wait_seconds)[:1]:
+            for friend in friends:
+                seeder.call(LIKE, {"id": post_id}, friend.token)
+                made += 1
+    return made

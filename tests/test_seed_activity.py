@@ -8,6 +8,7 @@ import contextlib
 import pytest
 import uvicorn
 
+from resolvers import feed_signals
 from resolvers.deps import Deps, open_deps
 from server.app import create_app
 from server.cli import InProcessServer
@@ -20,6 +21,7 @@ from workers.settings import create_worker
 
 LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
 TAB = "{ notifications(first: 50) { edges { node { kind actorCount } } } }"
+FEED = "query($order: FeedOrder) { feed(order: $order) { edges { node { author { username } } } } }"
 
 
 @pytest.mark.timeout(240)  # photos through the real media job
@@ -41,7 +43,7 @@ async def test_the_demo_data_notifies_demo(
             assert not tasks[0].done(), "uvicorn failed to start"
             await asyncio.sleep(0.01)
         url = f"http://127.0.0.1:{port}/graphql"
-        await asyncio.to_thread(seed, url, users=4, posts_per_user=2)
+        people = await asyncio.to_thread(seed, url, users=4, posts_per_user=2)
     finally:
         server.should_exit = True
         tasks[1].cancel()
@@ -50,8 +52,18 @@ async def test_the_demo_data_notifies_demo(
         await worker.close()
         await own.close()
     await fold(deps)
+    await feed_signals.drain(deps)  # demo's likes, into the ranked feed's aggregates
     token = (await gql(LOGIN, {"u": DEMO_USERNAME, "p": DEMO_PASSWORD})).ok()["login"]["token"]
     notes = [e["node"] for e in (await gql(TAB, token=token)).ok()["notifications"]["edges"]]
     kinds = {n["kind"] for n in notes}
     assert {"LIKE", "COMMENT", "POST_PUBLISHED"} <= kinds, notes
     assert all(n["actorCount"] >= 1 for n in notes if n["kind"] in ("LIKE", "COMMENT"))
+    # demo's favourites (whose older posts demo likes) lead the RANKED feed; newest first,
+    # the last account to post leads.
+    orders = {}
+    for order in ("CHRONOLOGICAL", "RANKED"):
+        feed = (await gql(FEED, {"order": order}, token=token)).ok()["feed"]
+        orders[order] = [e["node"]["author"]["username"] for e in feed["edges"]]
+    favourites = {p.username for p in people[1:3]}
+    assert set(orders["RANKED"][:2]) == favourites, orders
+    assert orders["CHRONOLOGICAL"][0] == people[-1].username, orders

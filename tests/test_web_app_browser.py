@@ -178,6 +178,14 @@ def _ratio(element: Any) -> float:
     return float(size["width"]) / float(size["height"])
 
 
+def _register(username: str, stack: Stack) -> None:
+    """Someone who uses another app: signed up through the API only."""
+    query = "mutation($i: RegisterInput!) { register(input: $i) { user { id } } }"
+    variables = {"i": {"username": username, "password": "correct horse battery"}}
+    answer = httpx.post(f"{stack.base}/graphql", json={"query": query, "variables": variables})
+    assert answer.json()["data"]["register"]["user"]["id"]
+
+
 def _sign_up(b: Browser, app_url: str, username: str, *, shot: str | None = None) -> None:
     b.go(f"{app_url}#/signup")
     b.wait("the sign-up form", lambda d: b.all("form.auth-form #username"))
@@ -194,6 +202,11 @@ def _scenario(b: Browser, stack: Stack, photo: Path) -> None:
     # Ada on the API's own origin; Bob's app is on another origin, pointed at the API.
     b.window("ada")
     _sign_up(b, f"{stack.base}/", "ada", shot="01-sign-up")
+    _register("cyd", stack)
+    b.hash("#/u/cyd")
+    b.wait("Cyd's profile", lambda d: b.all(".profile-header .follow-button"))
+    b.css(".follow-button").click()
+    b.wait("Ada follows Cyd", lambda d: b.css(".follow-button").text == "Following")
     b.window("bob")
     _sign_up(b, f"{stack.other_origin}/?api={stack.base}/graphql", "bob")
     assert b.js("return location.origin") == stack.other_origin
@@ -211,6 +224,14 @@ def _scenario(b: Browser, stack: Stack, photo: Path) -> None:
     b.shot("03-profile-followed")
     b.hash("#/")
     b.wait("Bob's feed, still empty", lambda d: "feed is empty" in b.css("main").text)
+
+    # Suggestions: Cyd, whom Ada (followed by Bob) follows, is suggested to Bob.
+    b.hash("#/search")
+    b.wait("the suggestions", lambda d: "cyd" in b.css("main").text and b.all(".suggestions"))
+    b.css(".suggestions .follow-button").click()
+    b.wait("Bob follows Cyd", lambda d: b.css(".suggestions .follow-button").text == "Following")
+    b.hash("#/")
+    b.wait("Bob's feed, again", lambda d: "feed is empty" in b.css("main").text)
 
     # Ada posts a photo and watches it go from PROCESSING to PUBLISHED.
     b.window("ada")
@@ -264,6 +285,19 @@ def _scenario(b: Browser, stack: Stack, photo: Path) -> None:
     shown = b.js("return arguments[0].currentSrc", image)
     assert "/media/" in shown and b.js("return arguments[0].naturalWidth", image) > 0
     b.shot("07-feed")
+    # The ranked feed ("For you") has it too, as a post of someone Bob follows.
+    b.driver.find_element("link text", "For you").click()
+    b.wait(
+        "the ranked feed",
+        lambda d: "order=ranked" in b.driver.current_url and b.all(".feed .post-card img"),
+    )
+    assert "Suggested for you" not in b.css(".feed .post-card").text
+    b.shot("07-feed-ranked")
+    b.driver.find_element("link text", "Latest").click()
+    b.wait(
+        "the latest feed",
+        lambda d: "order=ranked" not in b.driver.current_url and b.all(".feed .post-card img"),
+    )
 
     # Ada opens her post; Bob likes it in his feed and comments on the post page.
     b.window("ada")

@@ -125,6 +125,7 @@ def server_env(settings: Settings, strategy: str, port: int) -> dict[str, str]:
             "SNAPFEED_CELEBRITY_FOLLOWERS": str(settings.celebrity_followers),
             "SNAPFEED_ACTIVE_DAYS": str(settings.active_days),
             "SNAPFEED_FEED_STRATEGY": strategy,
+            "SNAPFEED_FEED_RANK_WEIGHTS": settings.feed_rank_weights,
             "SNAPFEED_LOG_LEVEL": "WARNING",
         }
     )

@@ -58,6 +58,14 @@ REQUESTS: tuple[Request, ...] = (
         items=_edges(("feed",)),
         ratio_goal=True,
     ),
+    # A new ranked session per request (no `after`): candidates, ranking and the stored
+    # session; bench/ranking.py measures it on a community with real ranking aggregates.
+    Request(
+        "feed.ranked",
+        f"query {{ feed(first: 20, order: RANKED) {{ edges {{ reason node {{ {NODE_FIELDS} }} }}"
+        f" {PAGE_INFO} }} }}",
+        items=_edges(("feed",)),
+    ),
     Request(
         "user.posts",
         "query ($username: String!) { user(username: $username) { posts(first: 12) {"

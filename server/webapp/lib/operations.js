@@ -460,6 +460,24 @@ export const MODERATE_POST = gql`
   }
 `;
 
+// The ranked feed (servers with FeedOrder.RANKED) and suggestions (Query.suggestedUsers).
+export const FEED_ORDERED = gql`
+  query FeedOrdered($first: Int!, $after: String, $order: FeedOrder!) {
+    feed(first: $first, after: $after, order: $order) {
+      edges { cursor reason node { ...PostCard } }
+      ${PAGE_INFO}
+    }
+  }
+  ${POST_CARD}
+`;
+
+export const SUGGESTED_USERS = gql`
+  query SuggestedUsers {
+    suggestedUsers(first: 8) { ...UserBasics followerCount }
+  }
+  ${USER_BASICS}
+`;
+
 // Places (servers with Query.postsNear).
 export const POST_PLACE = gql`
   query PostPlace($id: ID!) {

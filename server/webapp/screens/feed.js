@@ -2,6 +2,7 @@
 
 import { postCard } from "../components/post-card.js";
 import { storyTray } from "../components/story-tray.js";
+import { suggestions } from "../components/suggestions.js";
 import { append, h, plural } from "../lib/dom.js";
 import * as ops from "../lib/operations.js";
 import { pagedList } from "../lib/paging.js";
@@ -22,10 +23,12 @@ export default async function feed(view, { query }, ctx) {
     listClass: "feed",
     empty: "Your feed is empty. Find people to follow in Explore or Search.",
     renderItem: (post) => postCard(post, ctx).element,
-    fetchPage: async (after) =>
-      canRank
-        ? (await ctx.request(ops.FEED_ORDERED, { first: PAGE, after, order })).feed
-        : (await ctx.request(ops.FEED, { first: PAGE, after })).feed,
+    fetchPage: async (after) => {
+      if (!canRank) return (await ctx.request(ops.FEED, { first: PAGE, after })).feed;
+      const page = (await ctx.request(ops.FEED_ORDERED, { first: PAGE, after, order })).feed;
+      // Why a post is here: SUGGESTED ones say so on their card.
+      return { ...page, edges: page.edges.map((e) => ({ ...e, node: { ...e.node, feedReason: e.reason } })) };
+    },
   });
 
   pill.addEventListener("click", () => {
@@ -44,7 +47,8 @@ export default async function feed(view, { query }, ctx) {
       )
     : null;
 
-  append(view, [heading, await storyTray(ctx), switcher, pill, list.element]);
+  const [tray, suggested] = await Promise.all([storyTray(ctx), suggestions(ctx)]);
+  append(view, [heading, tray, switcher, suggested, pill, list.element]);
 
   const stop = ctx.live.subscribe(ops.FEED_UPDATES, {}, ({ feedUpdates: post }) => {
     if (post.author.id === ctx.session.viewer?.id) {

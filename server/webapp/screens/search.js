@@ -3,6 +3,7 @@
 import { announce, errorText, h, plural, replace } from "../lib/dom.js";
 import { SEARCH, SEARCH_PLACES } from "../lib/operations.js";
 import { placeLink } from "../lib/places.js";
+import { suggestions } from "../components/suggestions.js";
 import { personRow } from "./people.js";
 
 export default function search(view, { query }, ctx) {
@@ -64,5 +65,6 @@ export default function search(view, { query }, ctx) {
   view.append(h("h1", {}, "Search"), form, results);
   input.focus();
   if (input.value) run();
+  else suggestions(ctx).then((section) => section && !input.value.trim() && results.replaceChildren(section));
   return () => clearTimeout(timer);
 }
