@@ -55,12 +55,21 @@ _MENTIONED_ROW = ", ".join(f"mu.{name}" for name in users.FIELDS)
 _AUTHOR_NAMES = tuple(f"author_{name}" for name in users.FIELDS)
 _AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in users.FIELDS)
 
+# commentCount leaves out what `comments` hides from the viewer: comments by users blocked
+# either way. The counter stays the source; the viewer's walls are read once per statement
+# (an InitPlan), and only a viewer with some pays for counting their comments on each post,
+# one probe of the comments_author_post index per wall.
 _CARDS = f"""
+WITH walls AS MATERIALIZED (SELECT ARRAY({visibility.walls_sql("$2")}) AS ids)
 SELECT {posts.COLUMNS}, {_AUTHOR_COLUMNS},
        f.state AS viewer_state, {visibility.relation_columns(viewer="$2", owner="p.author_id")},
        pl.name AS place_name, pl.latitude AS place_latitude, pl.longitude AS place_longitude,
        coalesce(c.likes, 0) AS likes,
-       coalesce(c.comments, 0) AS comments,
+       GREATEST(coalesce(c.comments, 0) - CASE WHEN (SELECT cardinality(ids) FROM walls) = 0
+           THEN 0 ELSE (SELECT count(*) FROM comments hc
+                        WHERE hc.author_id = ANY ((SELECT ids FROM walls)::bigint[])
+                          AND hc.post_id = p.id)
+       END, 0) AS comments,
        EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = $2) AS viewer_liked,
        EXISTS (SELECT 1 FROM saves sv WHERE sv.post_id = p.id AND sv.user_id = $2) AS viewer_saved,
        (SELECT array_agg(ROW({_MENTIONED_ROW}) ORDER BY pm.position)

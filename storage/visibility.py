@@ -285,6 +285,15 @@ def user_listed_sql(*, viewer: str, user: str) -> str:
     return f"({user} = {viewer} OR NOT {blocked_sql(viewer, user)})"
 
 
+def walls_sql(viewer: str) -> str:
+    """The ids (column `user_id`) of the users blocked either way with `viewer`: the authors
+    whose comments `user_listed_sql` hides from them. Empty for an anonymous viewer."""
+    return (
+        f"SELECT blocked_id AS user_id FROM blocks WHERE blocker_id = {viewer}"
+        f" UNION SELECT blocker_id FROM blocks WHERE blocked_id = {viewer}"
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Facts
 

@@ -11,6 +11,7 @@ from resolvers.deps import Deps
 from schema import global_id
 from tests import media_samples
 from tests.client import GraphQLClient, upload
+from tests.round_trips import RoundTripMeter
 from tests.safety_helpers import (
     BLOCK,
     MUTE,
@@ -137,6 +138,57 @@ async def test_to_the_blocked_user_the_blocker_does_not_exist(
     assert await s.seen_post("bob", ada_post) is not None
     assert (await s.call("bob", SEARCH, q="ad")).ok()["search"]["users"] == [{"username": "ada"}]
     assert (await s.call("ada", BLOCKED)).ok()["blockedUsers"]["edges"] == []
+
+
+GRID_COMMENTS = """query($u: String!) { user(username: $u) { posts { edges { node {
+  commentCount comments { edges { node { author { username } } } }
+} } } } }"""
+
+
+def _counted(post: dict[str, Any]) -> tuple[int, list[str]]:
+    return post["commentCount"], [
+        e["node"]["author"]["username"] for e in post["comments"]["edges"]
+    ]
+
+
+async def test_comment_count_leaves_out_what_a_block_hides(
+    s: Safety, round_trips: RoundTripMeter
+) -> None:
+    """commentCount counts the comments the viewer is shown: not those of users blocked
+    either way, on a single post and on a page of posts, at no extra round trip."""
+    for name in ("ada", "bob", "cat", "dan"):
+        await s.user(name)
+    first, second = await s.post("cat", "first"), await s.post("cat", "second")
+    for name, post in (("ada", first), ("bob", first), ("bob", first), ("cat", first)):
+        (await s.call(name, COMMENT, id=pid(post))).ok()
+    (await s.call("bob", COMMENT, id=pid(second))).ok()
+    await s.block("ada", "bob")
+
+    expected: dict[str | None, list[tuple[int, list[str]]]] = {
+        "ada": [(0, []), (2, ["ada", "cat"])],  # the blocker
+        "bob": [(1, ["bob"]), (3, ["bob", "bob", "cat"])],  # the blocked one
+        "cat": [(1, ["bob"]), (4, ["ada", "bob", "bob", "cat"])],
+        None: [(1, ["bob"]), (4, ["ada", "bob", "bob", "cat"])],
+    }
+    for viewer, (on_second, on_first) in expected.items():
+        for post, counted in ((first, on_first), (second, on_second)):
+            shown = (await s.call(viewer, COMMENTS, id=pid(post))).ok()["post"]
+            assert _counted(shown) == counted, (viewer, post)
+        grid = (await s.call(viewer, GRID_COMMENTS, u="cat")).ok()["user"]["posts"]["edges"]
+        assert [_counted(e["node"]) for e in grid] == [on_second, on_first], viewer
+
+    cost: dict[str, int] = {}
+    for viewer in ("ada", "dan"):  # with blocks, and without
+        for query, variables in ((COMMENTS, {"id": pid(first)}), (GRID_COMMENTS, {"u": "cat"})):
+            async with round_trips() as spent:
+                (await s.call(viewer, query, **variables)).ok()
+            cost[f"{viewer} {query[:20]}"] = spent.db
+    assert cost["ada " + COMMENTS[:20]] == cost["dan " + COMMENTS[:20]]
+    assert cost["ada " + GRID_COMMENTS[:20]] == cost["dan " + GRID_COMMENTS[:20]]
+
+    (await s.act("ada", UNBLOCK, "bob")).ok()
+    shown = (await s.call("ada", COMMENTS, id=pid(first))).ok()["post"]
+    assert _counted(shown) == (4, ["ada", "bob", "bob", "cat"])
 
 
 async def test_a_private_post_is_not_confirmed_to_its_blocker(s: Safety) -> None:
