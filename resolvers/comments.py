@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resolvers import cursors, feed_signals, live, mentions, ratelimit
+from resolvers import cursors, feed_signals, live, mentions, moderation, ratelimit
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
@@ -27,16 +27,26 @@ def clean_body(raw: str) -> str:
 
 
 def check_can_delete(
-    viewer_id: int, comment_author_id: int, post_author_id: int, post_visible: bool
-) -> None:
-    """The comment's author and the post's author may delete it. Anyone else gets FORBIDDEN
-    if they can see the post, NOT_FOUND if not (a hidden post's comments do not exist)."""
+    viewer_id: int,
+    comment_author_id: int,
+    post_author_id: int,
+    post_visible: bool,
+    *,
+    moderator: bool = False,
+) -> bool:
+    """The comment's author and the post's author may delete it, and so may a moderator who
+    can look the post up (True: as a moderator, for the audit trail). Anyone else gets
+    FORBIDDEN if they can see the post, NOT_FOUND if not (a hidden post's comments do not
+    exist)."""
     if viewer_id in (comment_author_id, post_author_id):
-        return
+        return False
     if not post_visible:
         raise not_found("Comment")
+    if moderator:
+        return True
     raise AppError(
-        ErrorCode.FORBIDDEN, "Only the comment's author or the post's author can delete it"
+        ErrorCode.FORBIDDEN,
+        "Only the comment's author, the post's author or a moderator can delete it",
     )
 
 
@@ -71,10 +81,22 @@ async def delete_comment(deps: Deps, viewer_id: int, comment_id: int) -> bool:
     if access is None:  # the post was deleted, and its comments with it
         raise not_found("Comment")
     visible = may_see_post(access.relation, access.post.status, Surface.LOOKUP)
-    check_can_delete(viewer_id, comment.author_id, access.post.author_id, visible)
+    as_moderator = check_can_delete(
+        viewer_id,
+        comment.author_id,
+        access.post.author_id,
+        visible,
+        moderator=access.relation.moderator,
+    )
     post_author = access.post.author_id
     told = post_author if post_author != comment.author_id else None
-    if not await comments.delete(deps.db, comment_id, notify=told):
+    if as_moderator:
+        deleted = await moderation.delete_comment(
+            deps, viewer_id, comment, access.post.status, notify=told
+        )
+    else:
+        deleted = await comments.delete(deps.db, comment_id, notify=told)
+    if not deleted:
         raise not_found("Comment")  # a concurrent delete won
     await feed_signals.engaged(deps, comment.author_id, comment.post_id, comments=-1)
     await live.post_changed(deps, comment.post_id)

@@ -5,7 +5,8 @@ Reports are one per reporter and target (idempotent) and rate limited. When
 once: out of discovery, still shown to its followers (storage/visibility.py) until a moderator
 acts. REMOVE hides it from all but its author, who sees REMOVED and the note; RESTORE brings it
 back; DISMISS closes the reports (a FLAGGED post goes back to PUBLISHED). Each action closes
-the open reports of the post and its comments, and is kept in `moderation_actions`.
+the open reports of the post and its comments, and is kept in `moderation_actions`, as is a
+moderator's deleteComment of someone else's comment (which closes that comment's reports).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
 from resolvers.post_access import visible_post
 from storage import comments, moderation, notifications, post_access, users, visibility
+from storage.comments import CommentRow
 from storage.moderation import ReportRow
 from storage.visibility import Surface, may_see_comment, may_see_post
 
@@ -179,3 +181,29 @@ async def moderate_post(
         )
     logger.info("moderator %s: %s post %s (%s -> %s)", moderator_id, action, post_id, before, after)
     await live.post_changed(deps, post_id)
+
+
+async def delete_comment(
+    deps: Deps, moderator_id: int, comment: CommentRow, post_status: str, *, notify: int | None
+) -> bool:
+    """A moderator deletes someone else's comment (resolvers.comments decided they may): in
+    one transaction its open reports are closed (they go with the comment) and the deletion
+    is kept in the audit trail. False when a concurrent delete won."""
+    async with deps.db.acquire() as conn, conn.transaction():
+        closed = await moderation.close_comment_reports(conn, comment.id)
+        if not await comments.delete(conn, comment.id, notify=notify):
+            return False
+        await moderation.record_action(
+            conn,
+            moderator_id=moderator_id,
+            post_id=comment.post_id,
+            action="delete_comment",
+            note=None,
+            status_before=post_status,
+            status_after=post_status,
+            reports_closed=closed,
+            comment_id=comment.id,
+            comment_author_id=comment.author_id,
+        )
+    logger.info("moderator %s: deleted comment %s (%d reports)", moderator_id, comment.id, closed)
+    return True

@@ -109,6 +109,15 @@ async def close_reports(conn: asyncpg.Connection, post_id: int) -> int:
     return int(status.split()[-1])
 
 
+async def close_comment_reports(conn: asyncpg.Connection, comment_id: int) -> int:
+    """Resolve the open reports of one comment; returns how many."""
+    status = await conn.execute(
+        "UPDATE reports SET resolved_at = now() WHERE comment_id = $1 AND resolved_at IS NULL",
+        comment_id,
+    )
+    return int(status.split()[-1])
+
+
 async def record_action(
     conn: asyncpg.Connection,
     *,
@@ -119,13 +128,17 @@ async def record_action(
     status_before: str,
     status_after: str,
     reports_closed: int,
+    comment_id: int | None = None,
+    comment_author_id: int | None = None,
 ) -> None:
-    """The audit trail: every action, kept (who, what, when, the note)."""
+    """The audit trail: every action, kept (who, what, when, the note; for a deleted comment,
+    which and whose)."""
     await conn.execute(
         """
         INSERT INTO moderation_actions
-            (moderator_id, post_id, action, note, status_before, status_after, reports_closed)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
+            (moderator_id, post_id, action, note, status_before, status_after, reports_closed,
+             comment_id, comment_author_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         """,
         moderator_id,
         post_id,
@@ -134,6 +147,8 @@ async def record_action(
         status_before,
         status_after,
         reports_closed,
+        comment_id,
+        comment_author_id,
     )
 
 

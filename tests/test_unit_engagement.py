@@ -40,21 +40,30 @@ VIEWER, COMMENTER, POSTER = 1, 2, 3
 
 
 @pytest.mark.parametrize(
-    ("viewer", "post_visible", "expected"),
+    ("viewer", "post_visible", "moderator", "expected"),
     [
-        (COMMENTER, True, None),
-        (COMMENTER, False, None),  # lost sight of the post, still owns the comment
-        (POSTER, True, None),
-        (VIEWER, True, ErrorCode.FORBIDDEN),
-        (VIEWER, False, ErrorCode.NOT_FOUND),
+        (COMMENTER, True, False, None),
+        (COMMENTER, False, False, None),  # lost sight of the post, still owns the comment
+        (POSTER, True, False, None),
+        (VIEWER, True, False, ErrorCode.FORBIDDEN),
+        (VIEWER, False, False, ErrorCode.NOT_FOUND),
+        (VIEWER, True, True, "moderator"),  # audited
+        (VIEWER, False, True, ErrorCode.NOT_FOUND),  # a post moderators cannot look up
+        (COMMENTER, True, True, None),  # their own: not a moderation action
+        (POSTER, True, True, None),
     ],
 )
-def test_check_can_delete(viewer: int, post_visible: bool, expected: ErrorCode | None) -> None:
-    if expected is None:
-        comments.check_can_delete(viewer, COMMENTER, POSTER, post_visible)
+def test_check_can_delete(
+    viewer: int, post_visible: bool, moderator: bool, expected: ErrorCode | str | None
+) -> None:
+    if not isinstance(expected, ErrorCode):
+        as_moderator = comments.check_can_delete(
+            viewer, COMMENTER, POSTER, post_visible, moderator=moderator
+        )
+        assert as_moderator is (expected == "moderator")
         return
     with pytest.raises(AppError) as caught:
-        comments.check_can_delete(viewer, COMMENTER, POSTER, post_visible)
+        comments.check_can_delete(viewer, COMMENTER, POSTER, post_visible, moderator=moderator)
     assert caught.value.code is expected
 
 

@@ -55,7 +55,9 @@ class EngagementMutations:
         assert author is not None, "the viewer's token proved they exist"
         return Comment.from_row(row, author)
 
-    @strawberry.mutation(description="By the comment's author or the post's author.")
+    @strawberry.mutation(
+        description="By the comment's author, the post's author, or a moderator (audited)."
+    )
     async def delete_comment(self, info: Info, id: strawberry.ID) -> bool:
         ctx = info.context
         viewer_id = ctx.require_viewer()
