@@ -190,14 +190,17 @@ async def update_profile(deps: Deps, viewer_id: int, changes: ProfileChanges) ->
         if changes.is_private is not None and changes.is_private != was_private:
             await hashtags.recount_author(conn, viewer_id, now_public=not changes.is_private)
         approved: list[int] = []
+        marked: set[int] = set()
         if changes.is_private is False:
             # Going public lets everyone who asked in.
             approved = await follows.activate_all_pending(conn, viewer_id)
             if approved:
                 await follows.lock_users(conn, approved)
-                await follows.adjust_counts(conn, approved, viewer_id, +1)
+                marked = await follows.adjust_counts(conn, approved, viewer_id, +1)
                 await notifications.append(conn, "follow", [(viewer_id, f) for f in approved])
                 [user] = await users.by_ids(conn, [viewer_id])
     for follower_id in approved:
         await feed.after_follow(deps, follower_id, viewer_id, user.follower_count)
+        if follower_id in marked:  # backfilled: no rebuild needed (see graph._joined)
+            await tokens.clear_feed_stale(deps.db, follower_id)
     return user

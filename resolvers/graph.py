@@ -9,7 +9,7 @@ from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import bad_input, not_found
 from resolvers.safety import refused_by_own_block
-from storage import follows, notifications, safety, users, visibility
+from storage import follows, notifications, safety, tokens, users, visibility
 from storage.follows import FollowEdge, FollowState
 from storage.users import UserRow
 from storage.visibility import may_see_content
@@ -51,16 +51,23 @@ async def follow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
         if not await follows.insert(conn, viewer_id, target_id, new_state):
             return relation(await follows.state(conn, viewer_id, target_id))
         await notifications.append(conn, "follow", [(target_id, viewer_id)])
+        marked: set[int] = set()
         if new_state == "active":
-            await follows.adjust_counts(conn, [viewer_id], target_id, +1)
+            marked = await follows.adjust_counts(conn, [viewer_id], target_id, +1)
     if new_state == "active":
-        await _joined(deps, viewer_id, target_id)
+        await _joined(deps, viewer_id, target_id, marked_stale=viewer_id in marked)
     return relation(new_state)
 
 
-async def _joined(deps: Deps, follower_id: int, followee_id: int) -> None:
+async def _joined(deps: Deps, follower_id: int, followee_id: int, *, marked_stale: bool) -> None:
+    """The followee's posts join the follower's feed. The follow's transaction marked that
+    feed stale (storage/follows.py adjust_counts); the mark goes once this is done, so a
+    failure here (Redis or PostgreSQL gone after the commit) leaves a rebuild for the
+    follower's next feed read rather than a feed without the followee's posts."""
     [followee] = await users.by_ids(deps.db, [followee_id])
     await feed.after_follow(deps, follower_id, followee_id, followee.follower_count)
+    if marked_stale:
+        await tokens.clear_feed_stale(deps.db, follower_id)
 
 
 async def unfollow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
@@ -106,11 +113,11 @@ async def approve_request(deps: Deps, viewer_id: int, requester_id: int) -> None
             raise not_found("User")
         if not await follows.activate(conn, requester_id, viewer_id):
             raise not_found("Follow request")
-        await follows.adjust_counts(conn, [requester_id], viewer_id, +1)
+        marked = await follows.adjust_counts(conn, [requester_id], viewer_id, +1)
         # The request becomes a follow in the viewer's notifications; the requester hears.
         await notifications.append(conn, "follow", [(viewer_id, requester_id)])
         await notifications.append(conn, "follow_accepted", [(requester_id, viewer_id)])
-    await _joined(deps, requester_id, viewer_id)
+    await _joined(deps, requester_id, viewer_id, marked_stale=requester_id in marked)
 
 
 async def reject_request(deps: Deps, viewer_id: int, requester_id: int) -> None:

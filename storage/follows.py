@@ -103,21 +103,33 @@ async def activate_all_pending(conn: asyncpg.Connection, followee_id: int) -> li
 
 async def adjust_counts(
     conn: asyncpg.Connection, follower_ids: Sequence[int], followee_id: int, delta: int
-) -> None:
-    """Add delta to each follower's following_count and to the followee's follower_count."""
-    await conn.execute(
+) -> set[int]:
+    """Add delta to each follower's following_count and to the followee's follower_count.
+
+    A new follow (delta > 0) also marks each follower's feed stale, in the follow's own
+    transaction: their feed lacks the followee's posts until the backfill after the commit
+    has run (resolvers/graph.py clears the mark then). Should that backfill fail (Redis or
+    PostgreSQL gone after the commit), the next feed read rebuilds the feed instead. Returns
+    the followers this statement marked (those not already stale for another reason)."""
+    records = await conn.fetch(
         """
         UPDATE users SET
             following_count = following_count
                 + CASE WHEN id = ANY($1::bigint[]) THEN $3::int ELSE 0 END,
             follower_count = follower_count
-                + CASE WHEN id = $2 THEN $3::int * cardinality($1::bigint[]) ELSE 0 END
+                + CASE WHEN id = $2 THEN $3::int * cardinality($1::bigint[]) ELSE 0 END,
+            feed_stale = feed_stale OR (id = ANY($1::bigint[]) AND $3::int > 0)
         WHERE id = ANY($1::bigint[]) OR id = $2
+        -- The subquery reads the statement's snapshot: the flag as it was before.
+        RETURNING id, (SELECT o.feed_stale FROM users o WHERE o.id = users.id) AS was_stale
         """,
         list(follower_ids),
         followee_id,
         delta,
     )
+    if delta <= 0:
+        return set()
+    return {r["id"] for r in records if r["id"] in follower_ids and not r["was_stale"]}
 
 
 async def _page(
