@@ -1,0 +1,51 @@
+"""The soak's short mode (`python bench/soak.py --short`, about 90 s): 16 clients of mixed
+traffic while a worker is SIGKILLed, Valkey restarts and PostgreSQL restarts; its audit
+must pass, and its report must show each fault really happened and was felt."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.timeout(600)
+def test_short_soak_with_three_faults_loses_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "soak.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNAPFEED_")}
+    run = subprocess.run(
+        [sys.executable, "bench/soak.py", "--short", "--json", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-4000:]
+    results = json.loads(out.read_text())
+    assert all(goal["passed"] for goal in results["goals"]), results["goals"]
+
+    faults = {f["kind"]: f for f in results["faults"]}
+    assert set(faults) == {"worker SIGKILL", "Valkey restart", "PostgreSQL restart"}
+    assert "killed worker" in faults["worker SIGKILL"]["note"]
+    for kind in ("Valkey restart", "PostgreSQL restart"):
+        assert faults[kind]["back"] > faults[kind]["down"] > 0
+    # Clients felt each dependency go: requests sent while it was down failed.
+    phases = {p["phase"]: p for p in results["phases"]}
+    for kind in ("Valkey restart", "PostgreSQL restart"):
+        assert phases[f"during {kind}"]["server_errors"] > 0, phases
+        assert phases[f"after {kind}"]["ok"] > 0, phases
+    # The audit looked at real work: posts through the signed URL, feeds, counters, sockets.
+    audit = results["audit"]
+    assert audit["posts_acknowledged"] > 0 and audit["post_states"].get("published", 0) > 0
+    assert audit["feeds_checked"] >= 20 and audit["feed_ids_compared"] > 0
+    assert set(audit["wrong_counters"]) >= {"users.follower_count", "post likes"}
+    assert results["kinds"]["like"]["ok"] > 0 and results["kinds"]["comment"]["ok"] > 0
+    assert results["kinds"]["feed.ranked"]["ok"] > 0
+    assert results["live"]["subscribers"] > 0 and results["live"]["updates_received"] > 0
