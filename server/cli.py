@@ -80,8 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     docs_add.add_argument("files", nargs="+", type=Path)
 
-    storage = commands.add_parser("storage", help="object storage tiers (S3 lifecycle rules)")
-    storage.add_argument("storage_command", choices=["setup"])
+    storage = commands.add_parser(
+        "storage", help="object storage tiers (S3 lifecycle rules, originals' policy)"
+    )
+    storage.add_argument("storage_command", choices=["setup", "retier-originals"])
+    storage.add_argument(
+        "--batch-size", type=int, default=500, help="retier-originals: renditions per batch"
+    )
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", type=Path, default=Path("schema.graphql"))
@@ -121,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "dev":
         return _dev(settings, seed_new=not args.no_seed)
+    if args.command == "storage" and args.storage_command == "retier-originals":
+        return _retier_originals(settings, args.batch_size)
     if args.command == "storage":
         return _storage_setup(settings)
     if args.command == "seed":
@@ -206,6 +213,19 @@ def _storage_setup(settings: Settings) -> int:
         return 2
     print("\n".join(lines))
     return 0
+
+
+def _retier_originals(settings: Settings, batch: int) -> int:
+    if batch < 1:
+        print("snapfeed: --batch-size must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        lines, complete = event_loop.run(storage_cli.retier_originals(settings, batch=batch))
+    except (ValueError, RuntimeError) as exc:
+        print(f"snapfeed: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0 if complete else 1
 
 
 def _users(settings: Settings, action: str, username: str) -> int:

@@ -129,6 +129,42 @@ async def set_original_state(db: Executor, rendition_id: int, state: str) -> Non
     )
 
 
+@dataclass(frozen=True)
+class TieredOriginal:
+    rendition_id: int
+    media_id: int  # the source media: its original is `originals/{media_id}`
+    state: str  # kept or cold
+
+
+async def originals_not_in(
+    db: Executor, state: str, *, after_id: int, limit: int
+) -> list[TieredOriginal]:
+    """Live renditions whose original is neither in `state` nor deleted (a deleted one cannot
+    come back), by id after `after_id`: one batch of a re-tiering."""
+    records = await db.fetch(
+        """
+        SELECT id, source_media_id, original_state FROM media_renditions
+        WHERE id > $1 AND state = 'live' AND original_state NOT IN ($2, 'deleted')
+        ORDER BY id LIMIT $3
+        """,
+        after_id,
+        state,
+        limit,
+    )
+    return [TieredOriginal(r["id"], r["source_media_id"], r["original_state"]) for r in records]
+
+
+async def set_original_states(db: Executor, rendition_ids: Sequence[int], state: str) -> None:
+    """Record that these renditions' originals are now in `state` (live ones only: a dead
+    rendition's objects are being removed)."""
+    await db.execute(
+        "UPDATE media_renditions SET original_state = $2"
+        " WHERE id = ANY($1::bigint[]) AND state = 'live'",
+        list(rendition_ids),
+        state,
+    )
+
+
 async def retire(conn: asyncpg.Connection, media_ids: Sequence[int]) -> list[DeadRendition]:
     """Before these media stop using their renditions (deleted, or failed): the renditions
     that only they use die now, so no upload attaches to them while their objects go.

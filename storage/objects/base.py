@@ -95,6 +95,12 @@ class ObjectStore(Protocol):
         missing."""
         ...
 
+    async def unarchive(self, key: str) -> None:
+        """Bring an archived object back to the default class (S3: a copy onto itself in
+        STANDARD, refused for classes that need a restore first; local disk: out of `.cold`).
+        A hot object stays as it is. FileNotFoundError when missing."""
+        ...
+
     async def delete(self, keys: Sequence[str]) -> None:
         """Delete keys; missing ones are ignored."""
         ...

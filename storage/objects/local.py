@@ -204,6 +204,20 @@ class LocalObjectStore:
 
         await asyncio.to_thread(move)
 
+    async def unarchive(self, key: str) -> None:
+        hot, cold = self.file_path(key), self._cold_path(key)
+
+        def move() -> None:
+            if not cold.is_file():
+                if hot.is_file():
+                    return
+                raise FileNotFoundError(key)
+            hot.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(cold, hot)
+            _prune_empty_dirs(cold.parent, stop=self._cold_root)
+
+        await asyncio.to_thread(move)
+
     async def head(self, key: str) -> ObjectInfo | None:
         return await asyncio.to_thread(self._head, key)
 

@@ -235,6 +235,16 @@ class S3ObjectStore:
     async def archive(self, key: str, storage_class: str) -> None:
         """A copy onto itself in another storage class (content type and cache control are
         copied with it). Objects up to 5 GiB, which covers every original."""
+        await self._set_class(key, storage_class)
+
+    async def unarchive(self, key: str) -> None:
+        info = await self.head(key)
+        if info is None:
+            raise FileNotFoundError(f"s3://{self.bucket}/{key}")
+        if info.storage_class not in (None, "STANDARD"):
+            await self._set_class(key, "STANDARD")
+
+    async def _set_class(self, key: str, storage_class: str) -> None:
         try:
             await self._client.copy_object(
                 Bucket=self.bucket,
@@ -244,8 +254,14 @@ class S3ObjectStore:
                 MetadataDirective="COPY",
             )
         except ClientError as exc:
-            if _error_code(exc) in _NOT_FOUND:
+            code = _error_code(exc)
+            if code in _NOT_FOUND:
                 raise FileNotFoundError(f"s3://{self.bucket}/{key}") from exc
+            if code == "InvalidRequest":
+                # S3 refuses a copy onto itself that changes nothing: already in that class.
+                info = await self.head(key)
+                if info is not None and (info.storage_class or "STANDARD") == storage_class:
+                    return
             raise
 
     async def delete(self, keys: Sequence[str]) -> None:
