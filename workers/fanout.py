@@ -6,17 +6,23 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from arq import Retry
+
 from resolvers import live
 from resolvers.deps import Deps
 from resolvers.feed_merge import is_celebrity
 from storage import follows, posts, users
 from storage.feeds.base import FeedEntry
 from storage.metrics import FANOUT_BATCH as FANOUT_BATCH_SIZES
+from storage.unavailable import UNAVAILABLE
 from storage.visibility import FEED_STATES
 
 logger = logging.getLogger("snapfeed.workers.fanout")
 
 FANOUT_BATCH = 1000
+# Seconds before the 2nd, 3rd, ... try when PostgreSQL or Redis could not be reached (the
+# job's max_tries in workers/settings.py allows one more try than there are delays).
+UNAVAILABLE_RETRY_DELAYS = (2, 5, 15, 30, 60, 120, 300, 600, 900)
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,19 @@ async def fanout_post(ctx: dict[str, Any], post_id: int) -> dict[str, Any]:
     Resumable: the position is saved after every batch and pushes are idempotent, so a
     worker dying half-way loses nothing and duplicates nothing when the job runs again.
     """
-    deps: Deps = ctx["deps"]
+    try:
+        return await _fanout(ctx["deps"], post_id)
+    except UNAVAILABLE:
+        # PostgreSQL or Redis went away mid-way (a restart): arq fails a job that raises,
+        # and nothing else would fan this published post out, so it runs again later.
+        job_try = int(ctx.get("job_try", 1))
+        if job_try > len(UNAVAILABLE_RETRY_DELAYS):
+            raise
+        logger.warning("fan-out of post %s: a dependency is unavailable, retrying", post_id)
+        raise Retry(defer=UNAVAILABLE_RETRY_DELAYS[job_try - 1]) from None
+
+
+async def _fanout(deps: Deps, post_id: int) -> dict[str, Any]:
     found = await posts.by_ids(deps.db, [post_id])
     if not found or found[0].status not in FEED_STATES:  # FLAGGED still reaches followers
         return asdict(FanoutResult(False, 0, 0))

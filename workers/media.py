@@ -13,6 +13,9 @@ from storage import jobs, media, moderation, notifications, posts
 from storage.media import MediaRow
 from storage.moderation import RemovedMatch
 from storage.objects.base import original_key
+from storage.unavailable import UNAVAILABLE
+from storage.visibility import FEED_STATES
+from workers.fanout import UNAVAILABLE_RETRY_DELAYS
 from workers.imaging import MediaRejected
 from workers.renditions import (
     process_media,
@@ -38,6 +41,9 @@ async def process_post(ctx: dict[str, Any], post_id: int) -> str:
     deps: Deps = ctx["deps"]
     found = await posts.by_ids(deps.db, [post_id])
     if not found or found[0].status != "processing":
+        if found and found[0].status in FEED_STATES and int(ctx.get("job_try", 1)) > 1:
+            # This job's earlier try published the post but could not queue its fan-out.
+            await _after_publish(ctx, post_id)
         return found[0].status if found else "gone"
     rows = await media.by_post_ids(deps.db, [post_id])
     current: MediaRow | None = None
@@ -66,9 +72,24 @@ async def process_post(ctx: dict[str, Any], post_id: int) -> str:
         return "unchanged"
     if lookalikes:
         await _report_reupload(deps, published.author_id, post_id, lookalikes)
-    await live.post_changed(deps, post_id)
-    await jobs.enqueue(deps.jobs, jobs.FANOUT_POST, post_id, job_id=jobs.fanout_job_id(post_id))
+    await _after_publish(ctx, post_id)
     return published.status
+
+
+async def _after_publish(ctx: dict[str, Any], post_id: int) -> None:
+    """Tell the post's watchers and queue its fan-out. The post is already PUBLISHED, so the
+    reconciler would never look at it again: while Redis cannot be reached, this job runs
+    again later (and comes back here) instead of failing."""
+    deps: Deps = ctx["deps"]
+    try:
+        await live.post_changed(deps, post_id)
+        await jobs.enqueue(deps.jobs, jobs.FANOUT_POST, post_id, job_id=jobs.fanout_job_id(post_id))
+    except UNAVAILABLE:
+        job_try = int(ctx.get("job_try", 1))
+        if job_try > len(UNAVAILABLE_RETRY_DELAYS):
+            raise
+        logger.warning("post %s: could not queue its fan-out, retrying", post_id)
+        raise Retry(defer=UNAVAILABLE_RETRY_DELAYS[job_try - 1]) from None
 
 
 async def _removed_lookalikes(deps: Deps, post_id: int) -> list[RemovedMatch]:

@@ -1,0 +1,74 @@
+"""A published post reaches its followers' feeds even when PostgreSQL or Redis goes away at
+the wrong moment in the worker (as the soak, bench/soak.py, saw during a PostgreSQL restart):
+arq fails a job that raises, and no reconciler looks at a post once it is PUBLISHED, so both
+the fan-out job and the tail of the media job run again later instead of failing."""
+
+from __future__ import annotations
+
+import pytest
+from arq import Retry
+from arq.connections import ArqRedis
+
+from resolvers.deps import Deps
+from storage.postgres import open_pool
+from tests import media_samples
+from tests.client import GraphQLClient, create_post, upload
+from tests.processes import free_port
+from tests.social import RunJobs, Social
+from workers.fanout import fanout_post
+from workers.media import process_post
+
+
+async def test_fan_out_while_postgres_is_down_runs_again_instead_of_failing(
+    gql: GraphQLClient, deps: Deps, run_jobs: RunJobs
+) -> None:
+    social = Social(gql, deps, run_jobs)
+    await social.user("author")
+    await social.user("reader")
+    assert await social.follow("reader", "author") == "FOLLOWING"
+    post_id: int = await deps.db.fetchval(
+        "INSERT INTO posts (author_id, caption, status, published_at)"
+        " VALUES ($1, 'published meanwhile', 'published', now()) RETURNING id",
+        social.raw_id("author"),
+    )
+    healthy = deps.db
+    # Nothing listens on this port: every connection is refused, as while PostgreSQL restarts.
+    deps.db = await open_pool(
+        f"postgresql://postgres@127.0.0.1:{free_port()}/postgres", min_size=0, max_size=2
+    )
+    try:
+        with pytest.raises(Retry):
+            await fanout_post({"deps": deps, "job_try": 1}, post_id)
+    finally:
+        await deps.db.close()
+        deps.db = healthy
+    assert await social.captions("reader") == []
+    await fanout_post({"deps": deps, "job_try": 2}, post_id)
+    assert await social.captions("reader") == ["published meanwhile"]
+
+
+async def test_a_post_published_while_the_queue_is_down_is_fanned_out_on_the_next_try(
+    gql: GraphQLClient, deps: Deps, run_jobs: RunJobs
+) -> None:
+    social = Social(gql, deps, run_jobs)
+    await social.user("author")
+    await social.user("reader")
+    assert await social.follow("reader", "author") == "FOLLOWING"
+    token = social.tokens["author"]
+    media_id = await upload(gql, token, media_samples.jpeg(120, 90), "image/jpeg")
+    (await create_post(gql, token, [media_id], caption="hello")).ok()
+    row_id = int(await deps.db.fetchval("SELECT id FROM posts"))
+    healthy = deps.jobs
+    # The queue's Redis refuses connections once the post is published.
+    deps.jobs = ArqRedis(host="127.0.0.1", port=free_port())
+    try:
+        with pytest.raises(Retry):
+            await process_post({"deps": deps, "job_try": 1}, row_id)
+    finally:
+        await deps.jobs.aclose()
+        deps.jobs = healthy
+    assert await deps.db.fetchval("SELECT status FROM posts") == "published"
+    # The next try finds the post published and queues the fan-out it could not queue.
+    assert await process_post({"deps": deps, "job_try": 2}, row_id) == "published"
+    await run_jobs()
+    assert await social.captions("reader") == ["hello"]
