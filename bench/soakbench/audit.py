@@ -78,7 +78,7 @@ async def settle(db: asyncpg.Connection, redis_url: str, world: World) -> float:
 async def check_posts(db: asyncpg.Connection, world: World, audit: Audit) -> list[asyncpg.Record]:
     ids = [row_id(p) for p in world.posts]
     audit.posts_acknowledged = len(ids)
-    rows = await db.fetch(
+    rows: list[asyncpg.Record] = await db.fetch(
         "SELECT id, status, deleted_at, created_at, published_at FROM posts"
         " WHERE id = ANY($1::bigint[])",
         ids,

@@ -121,7 +121,7 @@ class SoakStack:
         return pg
 
     def stop_postgres(self) -> None:
-        from pgserver._commands import pg_ctl
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
 
         pg = self._postgres()
         # Fast shutdown: sessions are ended, open transactions roll back, a checkpoint runs.
