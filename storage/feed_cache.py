@@ -112,6 +112,14 @@ class FeedCache:
         return self.parse_feed_read(await pipe.execute())
 
     FEED_READ_REPLIES = 4
+    # `queue_feed_read` inside a script: KEYS[1] the feed, KEYS[2] the celebrity list; local
+    # variables high, low, limit, ttl; `replies` gets the same FEED_READ_REPLIES replies.
+    FEED_READ_LUA = """
+replies[1] = redis.call('ZCARD', KEYS[1])
+replies[2] = redis.call('ZREVRANGEBYLEX', KEYS[1], high, low, 'LIMIT', 0, limit)
+replies[3] = redis.call('EXPIRE', KEYS[1], ttl)
+replies[4] = redis.call('GET', KEYS[2])
+"""
 
     def queue_feed_read(
         self, pipe: Pipeline, user_id: int, *, before: int | None, limit: int
@@ -125,6 +133,12 @@ class FeedCache:
         pipe.zrevrangebylex(key, high, low, start=0, num=limit)
         pipe.expire(key, self._ttl)
         pipe.get(keys.celebrity_followees(user_id))
+
+    def feed_read_args(self, before: int | None) -> tuple[str, str, int]:
+        """The bounds and TTL `queue_feed_read`'s commands use, for a script that reads the
+        feed with other keys of the user's (`FEED_READ_LUA`)."""
+        high, low = _bounds(before)
+        return high, low, self._ttl
 
     @staticmethod
     def parse_feed_read(replies: Sequence[Any]) -> tuple[CachedRange, list[int] | None]:

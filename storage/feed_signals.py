@@ -14,13 +14,11 @@ anyone's history at read time.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 
 from storage import keys
 from storage.types import Executor
@@ -195,21 +193,3 @@ def followee_engagement_keys(user_id: int, *, now_ms: int, window_days: int) -> 
     """The viewer's day sets that may count for posts of the last `window_days` days."""
     today = now_ms // DAY_MS
     return [keys.followee_engagement(user_id, d) for d in range(today - window_days, today + 1)]
-
-
-def sum_days(days: Sequence[Sequence[bytes]], min_post_id: int) -> dict[int, int]:
-    """Post id -> total of the day sets' counts, for posts at or after `min_post_id`. Each
-    day is a WITHSCORES reply as Redis sends it: member, count, member, count, ..."""
-    total: defaultdict[int, int] = defaultdict(int)
-    for day in days:
-        for i in range(0, len(day), 2):
-            post_id = int(day[i])
-            if post_id >= min_post_id:
-                total[post_id] += int(day[i + 1])
-    return {p: n for p, n in total.items() if n > 0}
-
-
-def read_day(pipe: Pipeline, key: str, count: int) -> None:
-    """Queue a read of a day set's `count` most engaged posts, for `sum_days`."""
-    # execute_command keeps the flat reply: no (member, score) tuple per entry.
-    pipe.execute_command("ZREVRANGE", key, 0, count - 1, "WITHSCORES")

@@ -16,6 +16,10 @@ from tests.round_trips import RoundTripMeter
 from tests.safety_helpers import BLOCK, GO_PRIVATE, MUTE
 from tests.social import RunJobs, Social
 
+# The ranked feed's Redis keys (sessions, seen and followee sets, suggestions) on one node
+# and on a Redis Cluster.
+pytestmark = pytest.mark.usefixtures("redis_kind")
+
 PAGE = """query($first: Int, $after: String, $order: FeedOrder) {
   feed(first: $first, after: $after, order: $order) {
     edges { cursor reason node { caption author { username } } }
@@ -234,8 +238,10 @@ async def test_session_cursors_belong_to_their_viewer_and_expire(f: Feeds) -> No
     result = await f.gql(PAGE, {"after": "nope", "order": "RANKED"}, token=f.tokens["reader"])
     assert result.codes == ["BAD_USER_INPUT"]
     # Gone (expired): start again from the first page.
-    for key in await f.deps.redis.keys(keys.ranked_session(f.raw_id("reader"), 0)[:-1] + "*"):
-        await f.deps.redis.delete(key)
+    # (Every session the reader has, by the list of them: KEYS would ask one cluster node.)
+    reader = f.raw_id("reader")
+    for session in await f.deps.redis.lrange(keys.ranked_sessions(reader), 0, -1):
+        assert await f.deps.redis.delete(keys.ranked_session(reader, int(session))) == 1
     result = await f.gql(PAGE, {"after": cursor, "order": "RANKED"}, token=f.tokens["reader"])
     assert result.codes == ["BAD_USER_INPUT"]
     assert len((await f.page("reader"))["edges"]) == 3

@@ -13,6 +13,10 @@ from storage import feed_signals, keys
 from tests.client import GraphQLClient
 from tests.social import RunJobs, Social
 
+# The ranked feed's Redis keys (sessions, seen and followee sets, suggestions) on one node
+# and on a Redis Cluster.
+pytestmark = pytest.mark.usefixtures("redis_kind")
+
 LIKE = "mutation($id: ID!) { likePost(postId: $id) { likeCount } }"
 UNLIKE = "mutation($id: ID!) { unlikePost(postId: $id) { likeCount } }"
 COMMENT = "mutation($id: ID!, $body: String!) { addComment(postId: $id, body: $body) { id } }"
@@ -54,13 +58,13 @@ async def post_engagement(deps: Deps, post_id: int) -> int | None:
 
 async def followee_engagement(deps: Deps, viewer: int) -> dict[int, int]:
     now_ms = int(deps.clock().timestamp() * 1000)
-    days = [
-        await deps.redis.execute_command("ZRANGE", key, 0, -1, "WITHSCORES")
-        for key in feed_signals.followee_engagement_keys(
-            viewer, now_ms=now_ms, window_days=WINDOW_DAYS
-        )
-    ]
-    return feed_signals.sum_days(days, 0)
+    total: dict[int, int] = {}
+    for key in feed_signals.followee_engagement_keys(
+        viewer, now_ms=now_ms, window_days=WINDOW_DAYS
+    ):
+        for member, score in await deps.redis.zrange(key, 0, -1, withscores=True):
+            total[int(member)] = total.get(int(member), 0) + int(score)
+    return {p: n for p, n in total.items() if n > 0}
 
 
 async def add_media(deps: Deps, post_id: int, owner: int, kinds: list[str]) -> None:

@@ -11,6 +11,10 @@ from tests.round_trips import RoundTripMeter
 from tests.safety_helpers import BLOCK, GO_PRIVATE
 from tests.social import RunJobs, Social
 
+# The ranked feed's Redis keys (sessions, seen and followee sets, suggestions) on one node
+# and on a Redis Cluster.
+pytestmark = pytest.mark.usefixtures("redis_kind")
+
 SUGGESTED = "query($first: Int) { suggestedUsers(first: $first) { username } }"
 
 
