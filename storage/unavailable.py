@@ -13,4 +13,7 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     RedisTimeoutError,
     asyncpg.CannotConnectNowError,  # starting up or shutting down
     asyncpg.ConnectionDoesNotExistError,
+    # A session ended by the server: a fast or immediate shutdown (restart), or a crash.
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
 )

@@ -5,6 +5,8 @@ the fan-out job and the tail of the media job run again later instead of failing
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from arq import Retry
 from arq.connections import ArqRedis
@@ -72,3 +74,30 @@ async def test_a_post_published_while_the_queue_is_down_is_fanned_out_on_the_nex
     assert await process_post({"deps": deps, "job_try": 2}, row_id) == "published"
     await run_jobs()
     assert await social.captions("reader") == ["hello"]
+
+
+async def test_a_session_ended_by_a_postgres_restart_counts_as_unavailable(deps: Deps) -> None:
+    """A fast shutdown ends every session as pg_terminate_backend does (57P01): jobs must take
+    it as a dependency gone for now, not as a failure of their own (asyncpg reports it as
+    ConnectionDoesNotExistError mid-statement, AdminShutdownError otherwise)."""
+    import asyncpg
+
+    from storage.unavailable import UNAVAILABLE
+
+    settings_dsn = deps.settings.database_url
+    assert settings_dsn
+    victim = await asyncpg.connect(settings_dsn)
+    try:
+        pid = await victim.fetchval("SELECT pg_backend_pid()")
+        # Ended in the middle of a statement, as a job's query is when the server stops.
+        running = asyncio.ensure_future(victim.fetchval("SELECT pg_sleep(30)"))
+        async with asyncio.timeout(20):
+            while not await deps.db.fetchval(  # noqa: ASYNC110 (another session's state)
+                "SELECT state = 'active' FROM pg_stat_activity WHERE pid = $1", pid
+            ):
+                await asyncio.sleep(0.01)
+        assert await deps.db.fetchval("SELECT pg_terminate_backend($1)", pid)
+        with pytest.raises(UNAVAILABLE):
+            await running
+    finally:
+        victim.terminate()

@@ -45,12 +45,14 @@ class Audit:
 
 
 async def _busy_jobs(redis: Redis) -> int:
-    """Jobs queued or running, the cron jobs (reconcilers, explore, drains) left out."""
+    """Processing and fan-out jobs queued or running."""
     queued = [j.decode() for j in await redis.zrange(keys.JOB_QUEUE, 0, -1)]
     running = [
         k.decode()[len(ARQ_IN_PROGRESS) :] async for k in redis.scan_iter(f"{ARQ_IN_PROGRESS}*")
     ]
-    return sum(not job.startswith("cron:") for job in queued + running)
+    # Only the jobs the audit depends on: a post's processing and its fan-out (others, such
+    # as a deferred engagement drain, may wait in the queue for a minute).
+    return sum(job.startswith(("post:", "fanout:")) for job in queued + running)
 
 
 async def settle(db: asyncpg.Connection, redis_url: str, world: World) -> float:
@@ -178,6 +180,6 @@ async def check_feeds(db: asyncpg.Connection, api: Api, world: World, audit: Aud
             audit.wrong_feeds.append(user.username)
             missing, extra = set(expected) - set(got or []), set(got or []) - set(expected)
             audit.feed_examples.append(
-                f"{user.username}: {len(missing)} missing, {len(extra)} extra"
+                f"{user.username}: {len(missing)} missing {sorted(missing)[:3]}, {len(extra)} extra"
                 + ("" if got is not None else " (the feed did not answer)")
             )
