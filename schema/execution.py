@@ -15,8 +15,7 @@ goes through graphql-core's own path, which then reports errors exactly as it al
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 from graphql import (
@@ -29,85 +28,19 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
-from strawberry import ID
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.base import StrawberryOptional
-from strawberry.types.enum import StrawberryEnumDefinition
-from strawberry.types.field import StrawberryField
+
+from schema import object_plans
+from schema.field_reads import FastRead, fast_read
+from schema.plan_cache import PlanCache
 
 # A completion the fast path declines; graphql-core's path then handles the field.
 _DECLINED: Any = object()
 _MISSING: Any = object()
 # Strawberry's is_type_of is an isinstance check that never reads its info.
 _NO_INFO: Any = None
-
-Convert = Callable[[Any], Any]
-
-
-@dataclass(frozen=True, slots=True)
-class FastRead:
-    """How the fast path reads a field: an attribute, or a synchronous resolver that needs
-    nothing but its object and leaf arguments (no info, root or parent)."""
-
-    attribute: str | None = None
-    resolver: Callable[..., Any] | None = None
-    arguments: tuple[tuple[str, str, Convert], ...] = ()  # graphql name, python name, convert
-
-
-# id(field) -> (field, plan). The field is kept and compared: an id is only unique while its
-# object lives, and every schema built (tests build many) brings new field objects.
-_READS: dict[int, tuple[GraphQLField, FastRead | None]] = {}
-
-
-def fast_read(field: GraphQLField) -> FastRead | None:
-    entry = _READS.get(id(field))
-    if entry is not None and entry[0] is field:
-        return entry[1]
-    read = _plan(field)
-    _READS[id(field)] = (field, read)
-    return read
-
-
-def _plan(field: GraphQLField) -> FastRead | None:
-    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryField) or definition.extensions:
-        return None
-    if definition.is_basic_field:
-        if field.args or not getattr(field.resolve, "_is_default", False):
-            return None
-        return FastRead(attribute=definition.python_name)
-    resolver = definition.base_resolver
-    if resolver is None or resolver.is_async or resolver.self_parameter is None:
-        return None
-    if resolver.info_parameter or resolver.root_parameter or resolver.parent_parameter:
-        return None
-    arguments = []
-    for (graphql_name, _), argument in zip(field.args.items(), definition.arguments, strict=True):
-        convert = _leaf_converter(argument.type)
-        if convert is None:
-            return None
-        arguments.append((graphql_name, argument.python_name, convert))
-    return FastRead(resolver=resolver._unbound_wrapped_func, arguments=tuple(arguments))
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _leaf_converter(annotation: Any) -> Convert | None:
-    """graphql-core's coerced value of a leaf argument -> what the resolver expects."""
-    if isinstance(annotation, StrawberryOptional):
-        inner = _leaf_converter(annotation.of_type)
-        if inner is None:
-            return None
-        return lambda value: None if value is None else inner(value)
-    if isinstance(annotation, StrawberryEnumDefinition):
-        enum: Convert = annotation.wrapped_cls
-        return enum
-    if annotation in (str, int, float, bool, ID):
-        return _same
-    return None
+# Plans outlive an execution: the same query's objects are planned once per process.
+_SHARED_PLANS = PlanCache()
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -117,6 +50,58 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # implement `resolve` (none of Snapfeed's do, and the fast path would skip them).
         manager = self.middleware_manager
         self._no_middleware = manager is None or not manager.middlewares
+        # (object type, field details list) -> its plan (None: complete it field by field),
+        # found in the shared cache once per execution. The key objects are kept with the
+        # plan, so their ids stay theirs while the execution lasts.
+        self._plans: dict[tuple[int, int], tuple[Any, Any, object_plans.Plan | None]] = {}
+        self._builder = object_plans.Builder(
+            self._collect, self.variable_values, self.hide_suggestions
+        )
+
+    def _collect(
+        self, object_type: GraphQLObjectType, details_list: Any
+    ) -> tuple[Mapping[str, Any], bool]:
+        grouped, new_defer_usages, _ = self.collect_subfields(object_type, details_list)
+        return grouped, bool(new_defer_usages)
+
+    def _build(self, object_type: GraphQLObjectType, details_list: Any) -> object_plans.Plan | None:
+        try:
+            return self._builder.plan(object_type, details_list)
+        except Exception:
+            return None
+
+    def collect_and_execute_subfields(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """An object with a selection seen before in this execution runs its plan."""
+        if self._no_middleware:
+            key = (id(return_type), id(field_details_list))
+            entry = self._plans.get(key)
+            if entry is None:
+                plan = _SHARED_PLANS.plan(
+                    return_type,
+                    field_details_list,
+                    self.fragment_definitions,
+                    self.variable_values.coerced,
+                    lambda: self._build(return_type, field_details_list),
+                )
+                entry = self._plans[key] = (return_type, field_details_list, plan)
+            plan = entry[2]
+            if plan is not None:
+                try:
+                    completed = object_plans.run(plan, result)
+                except Exception:
+                    completed = object_plans.DECLINED
+                if completed is not object_plans.DECLINED:
+                    return completed
+        return super().collect_and_execute_subfields(
+            return_type, field_details_list, path, result, position_context
+        )
 
     def execute_field(
         self,

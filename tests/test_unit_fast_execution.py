@@ -10,10 +10,19 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import GraphQLObjectType
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLObjectType,
+    OperationDefinitionNode,
+    parse,
+)
+from strawberry.extensions import ParserCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.execution import FastExecutionContext, fast_read
+from schema.execution import FastExecutionContext
+from schema.field_reads import fast_read
+from schema.plan_cache import used_variables
 
 
 @strawberry.enum
@@ -156,3 +165,66 @@ def test_a_plan_belongs_to_its_own_field_object() -> None:
             if name in {"name", "count", "size", "note"}:
                 assert read is not None
                 assert read.attribute == name
+
+
+# The same parsed document (ParserCache) with other variable values: object plans are shared
+# across executions, so each run must still follow its own values.
+CACHED = strawberry.Schema(
+    Query,
+    types=[Item],
+    execution_context_class=FastExecutionContext,
+    extensions=[lambda: ParserCache(maxsize=8)],
+)
+VARYING = (
+    "query($s: Size, $u: Boolean!, $c: Boolean!) { items { name"
+    " label(size: $s, upper: $u) count @include(if: $c) ...F child { ...F } } }"
+    " fragment F on Item { tags @skip(if: $c) { label } }"
+)
+RUNS: list[dict[str, Any]] = [
+    {"s": "LARGE", "u": True, "c": True},
+    {"s": "SMALL", "u": False, "c": False},
+    {"s": None, "u": True, "c": False},
+    {"s": "LARGE", "u": True, "c": True},
+]
+
+
+async def test_shared_plans_follow_each_executions_variables() -> None:
+    for variables in RUNS * 2:
+        fast = await CACHED.execute(VARYING, variable_values=variables)
+        slow = await SLOW.execute(VARYING, variable_values=variables)
+        assert fast.errors is None and slow.errors is None
+        assert fast.data == slow.data, variables
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "used"),
+    [
+        ("{ items { name } }", "items", set()),
+        ("query($s: Size) { items { label(size: $s) } }", "items", {"s"}),
+        ("query($c: Boolean!) { items { name @include(if: $c) } }", "items", {"c"}),
+        (
+            "query($c: Boolean!, $d: Boolean!) { items { ...F ... @skip(if: $d) { name } } }"
+            " fragment F on Item { child { name @include(if: $c) } }",
+            "items",
+            {"c", "d"},
+        ),
+        # Only what is under the field counts: $a belongs to another root field.
+        (
+            "query($a: Size, $b: Size) { x: items { label(size: $a) } items { label(size: $b) } }",
+            "items",
+            {"b"},
+        ),
+    ],
+)
+def test_variables_used_under_a_selection(query: str, field: str, used: set[str]) -> None:
+    document = parse(query)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    nodes = [
+        s
+        for s in operation.selection_set.selections
+        if isinstance(s, FieldNode) and (s.alias or s.name).value == field
+    ]
+    assert used_variables(nodes, fragments) == used
