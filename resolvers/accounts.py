@@ -7,9 +7,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from resolvers import feed, live
+from resolvers import live
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, rate_limited
+from resolvers.feed import hooks
 from resolvers.validation import check_password, clean_bio, clean_display_name, clean_username
 from storage import follows, hashtags, keys, notifications, ratelimit, tokens, users
 from storage.tokens import TokenOwner
@@ -200,7 +201,7 @@ async def update_profile(deps: Deps, viewer_id: int, changes: ProfileChanges) ->
                 await notifications.append(conn, "follow", [(viewer_id, f) for f in approved])
                 [user] = await users.by_ids(conn, [viewer_id])
     for follower_id in approved:
-        await feed.after_follow(deps, follower_id, viewer_id, user.follower_count)
+        await hooks.after_follow(deps, follower_id, viewer_id, user.follower_count)
         if follower_id in marked:  # backfilled: no rebuild needed (see graph._joined)
             await tokens.clear_feed_stale(deps.db, follower_id)
     return user

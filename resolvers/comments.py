@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from resolvers import cursors, feed_signals, live, mentions, moderation, ratelimit
+from resolvers import cursors, live, mentions, moderation, ratelimit
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
+from resolvers.feed import signals
 from resolvers.notifications import author_told
 from resolvers.post_access import visible_post
 from storage import comments, post_access
@@ -67,7 +68,7 @@ async def add_comment(
     )
     if row is None:
         raise not_found("Post")
-    await feed_signals.engaged(deps, viewer_id, post_id, comments=1)
+    await signals.engaged(deps, viewer_id, post_id, comments=1)
     await live.post_changed(deps, post_id)
     return access, row
 
@@ -98,7 +99,7 @@ async def delete_comment(deps: Deps, viewer_id: int, comment_id: int) -> bool:
         deleted = await comments.delete(deps.db, comment_id, notify=told)
     if not deleted:
         raise not_found("Comment")  # a concurrent delete won
-    await feed_signals.engaged(deps, comment.author_id, comment.post_id, comments=-1)
+    await signals.engaged(deps, comment.author_id, comment.post_id, comments=-1)
     await live.post_changed(deps, comment.post_id)
     return True
 

@@ -10,7 +10,7 @@ import asyncpg
 from arq.connections import ArqRedis
 
 from resolvers.documents import PersistedDocuments
-from resolvers.feed_rank import parse_weights
+from resolvers.feed.rank import parse_weights
 from resolvers.passwords import Passwords
 from resolvers.rates import parse_rates
 from resolvers.sessions import TokenCache

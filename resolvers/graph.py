@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from resolvers import cursors, feed, ratelimit
+from resolvers import cursors, ratelimit
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import bad_input, not_found
+from resolvers.feed import hooks
 from resolvers.safety import refused_by_own_block
 from storage import follows, notifications, safety, tokens, users, visibility
 from storage.follows import FollowEdge, FollowState
@@ -65,7 +66,7 @@ async def _joined(deps: Deps, follower_id: int, followee_id: int, *, marked_stal
     failure here (Redis or PostgreSQL gone after the commit) leaves a rebuild for the
     follower's next feed read rather than a feed without the followee's posts."""
     [followee] = await users.by_ids(deps.db, [followee_id])
-    await feed.after_follow(deps, follower_id, followee_id, followee.follower_count)
+    await hooks.after_follow(deps, follower_id, followee_id, followee.follower_count)
     if marked_stale:
         await tokens.clear_feed_stale(deps.db, follower_id)
 
@@ -84,7 +85,7 @@ async def unfollow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
         if previous is not None:  # out of the target's notifications
             await notifications.append(conn, "follow", [(target_id, viewer_id)])
     if previous == "active":
-        await feed.after_unfollow(deps, viewer_id, target_id)
+        await hooks.after_unfollow(deps, viewer_id, target_id)
     return Relation.NOT_FOLLOWING
 
 
@@ -103,7 +104,7 @@ async def remove_follower(deps: Deps, viewer_id: int, follower_id: int) -> None:
             await notifications.append(conn, "follow", [(viewer_id, follower_id)])
     if previous == "active":
         # As if they had unfollowed: the viewer's posts leave their home feed.
-        await feed.after_unfollow(deps, follower_id, viewer_id)
+        await hooks.after_unfollow(deps, follower_id, viewer_id)
 
 
 async def approve_request(deps: Deps, viewer_id: int, requester_id: int) -> None:

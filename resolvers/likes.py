@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from resolvers import feed_signals, live, ratelimit
+from resolvers import live, ratelimit
 from resolvers.deps import Deps
+from resolvers.feed import signals
 from resolvers.notifications import author_told
 from resolvers.post_access import visible_post
 from storage import likes
@@ -14,7 +15,7 @@ async def like(deps: Deps, viewer_id: int, post_id: int) -> PostAccess:
     await ratelimit.spend(deps, viewer_id, "like")
     access = await visible_post(deps, viewer_id, post_id)
     if await likes.insert(deps.db, post_id, viewer_id, notify=author_told(access)):
-        await feed_signals.engaged(deps, viewer_id, post_id, likes=1)
+        await signals.engaged(deps, viewer_id, post_id, likes=1)
     await live.post_changed(deps, post_id)
     return access
 
@@ -24,6 +25,6 @@ async def unlike(deps: Deps, viewer_id: int, post_id: int) -> PostAccess:
     await ratelimit.spend(deps, viewer_id, "like")
     access = await visible_post(deps, viewer_id, post_id)
     if await likes.delete(deps.db, post_id, viewer_id, notify=author_told(access)):
-        await feed_signals.engaged(deps, viewer_id, post_id, likes=-1)
+        await signals.engaged(deps, viewer_id, post_id, likes=-1)
     await live.post_changed(deps, post_id)
     return access

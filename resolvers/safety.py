@@ -3,10 +3,11 @@ visibility policy's business (storage/visibility.py), applied wherever things ar
 
 from __future__ import annotations
 
-from resolvers import cursors, feed
+from resolvers import cursors
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import AppError, ErrorCode, bad_input, not_found
+from resolvers.feed import hooks
 from storage import follows, notifications, safety, users
 from storage.users import UserRow
 
@@ -53,8 +54,8 @@ async def block(deps: Deps, viewer_id: int, target_id: int) -> None:
             conn, "follow", [(e.followee_id, e.follower_id) for e in dropped]
         )
     # Both ways, follow or not: nothing of either stays in the other's feed.
-    await feed.after_unfollow(deps, viewer_id, target_id)
-    await feed.after_unfollow(deps, target_id, viewer_id)
+    await hooks.after_unfollow(deps, viewer_id, target_id)
+    await hooks.after_unfollow(deps, target_id, viewer_id)
 
 
 async def unblock(deps: Deps, viewer_id: int, target_id: int) -> None:
@@ -68,7 +69,7 @@ async def mute(deps: Deps, viewer_id: int, target_id: int) -> None:
     fan-out skips the viewer from now on; the muted user is not told."""
     await _target(deps, viewer_id, target_id, "mute")
     if await safety.insert_mute(deps.db, viewer_id, target_id):
-        await feed.after_unfollow(deps, viewer_id, target_id)
+        await hooks.after_unfollow(deps, viewer_id, target_id)
 
 
 async def unmute(deps: Deps, viewer_id: int, target_id: int) -> None:
@@ -77,7 +78,7 @@ async def unmute(deps: Deps, viewer_id: int, target_id: int) -> None:
     if not await safety.delete_mute(deps.db, viewer_id, target_id):
         return
     if await follows.state(deps.db, viewer_id, target_id) == "active":
-        await feed.after_follow(deps, viewer_id, target_id, target.follower_count)
+        await hooks.after_follow(deps, viewer_id, target_id, target.follower_count)
 
 
 async def blocked_users(

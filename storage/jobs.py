@@ -17,7 +17,7 @@ FANOUT_POST = "fanout_post"
 REMOVE_POST_FROM_FEEDS = "remove_post_from_feeds"
 REFRESH_EXPLORE = "refresh_explore"
 PROCESS_STORY = "process_story"
-# Also the job id: one drain queued at a time (resolvers/feed_signals.py).
+# Also the job id: one drain queued at a time (resolvers/feed/signals.py).
 DRAIN_ENGAGEMENTS = "drain_engagements"
 
 

@@ -93,7 +93,7 @@ def explore_snapshot(version: int) -> str:
     return EXPLORE_SNAPSHOT.format(version=version)
 
 
-# Ranked home feed (resolvers/feed_ranked.py). Per-viewer keys share the hash tag {viewer_id},
+# Ranked home feed (resolvers/feed/ranked.py). Per-viewer keys share the hash tag {viewer_id},
 # so a script or pipeline over one viewer's keys stays on one Redis Cluster slot.
 # A ranked session: a string snapshot (a header, then fixed-width "F"/"S" + post id entries).
 RANKED_SESSION = "rank:{{{user_id}}}:session:{session}"

@@ -71,7 +71,7 @@ class Settings:
     # Feed
     celebrity_followers: int = 10_000
     active_days: int = 30
-    # The ranked feed's weights, `name=value,...` over the defaults of resolvers/feed_rank.py
+    # The ranked feed's weights, `name=value,...` over the defaults of resolvers/feed/rank.py
     # (half_life_hours, affinity, mutual, engagement, social, kind, seen, suggested_floor).
     feed_rank_weights: str = ""
 

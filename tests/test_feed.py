@@ -10,12 +10,12 @@ import pytest
 from arq import Retry
 
 from resolvers.deps import Deps
+from resolvers.feed import fanout
 from schema import global_id
 from tests import media_samples
 from tests.client import GraphQLClient, create_post, upload
 from tests.round_trips import RoundTripMeter
 from tests.social import FEED, FOLLOW, Social
-from workers import fanout
 from workers.fanout import fanout_post
 
 RunJobs = Callable[[], Awaitable[int]]

@@ -240,7 +240,9 @@ async def test_session_cursors_belong_to_their_viewer_and_expire(f: Feeds) -> No
     # Gone (expired): start again from the first page.
     # (Every session the reader has, by the list of them: KEYS would ask one cluster node.)
     reader = f.raw_id("reader")
-    for session in await f.deps.redis.lrange(keys.ranked_sessions(reader), 0, -1):
+    for session in await f.deps.redis.execute_command(
+        "LRANGE", keys.ranked_sessions(reader), 0, -1
+    ):
         assert await f.deps.redis.delete(keys.ranked_session(reader, int(session))) == 1
     result = await f.gql(PAGE, {"after": cursor, "order": "RANKED"}, token=f.tokens["reader"])
     assert result.codes == ["BAD_USER_INPUT"]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from resolvers.deps import Deps
-from resolvers.feed_rank import WINDOW_DAYS
+from resolvers.feed.rank import WINDOW_DAYS
 from schema import global_id
 from storage import feed_signals, keys
 from tests.client import GraphQLClient

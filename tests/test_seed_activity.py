@@ -8,8 +8,8 @@ import contextlib
 import pytest
 import uvicorn
 
-from resolvers import feed_signals
 from resolvers.deps import Deps, open_deps
+from resolvers.feed import signals
 from server.app import create_app
 from server.cli import InProcessServer
 from server.seed import DEMO_PASSWORD, DEMO_USERNAME, seed
@@ -52,7 +52,7 @@ async def test_the_demo_data_notifies_demo(
         await worker.close()
         await own.close()
     await fold(deps)
-    await feed_signals.drain(deps)  # demo's likes, into the ranked feed's aggregates
+    await signals.drain(deps)  # demo's likes, into the ranked feed's aggregates
     token = (await gql(LOGIN, {"u": DEMO_USERNAME, "p": DEMO_PASSWORD})).ok()["login"]["token"]
     notes = [e["node"] for e in (await gql(TAB, token=token)).ok()["notifications"]["edges"]]
     kinds = {n["kind"] for n in notes}

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from resolvers.feed_mix import arrange
-from resolvers.feed_rank import (
+from resolvers.feed.mix import arrange
+from resolvers.feed.rank import (
     CAROUSEL,
     LN2,
     PHOTO,

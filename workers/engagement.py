@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from resolvers import feed_signals
+from resolvers.feed import signals
 
 
 async def drain_engagements(ctx: dict[str, Any]) -> int:
-    return await feed_signals.drain(ctx["deps"])
+    return await signals.drain(ctx["deps"])

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from resolvers.deps import Deps
-from resolvers.feed import feed_ids
+from resolvers.feed.read import feed_ids
 from server.app import create_app
 
 from .config import REPO
@@ -69,7 +69,7 @@ async def in_process_breakdown(
     deps: Deps, viewers: Sequence[int], tokens: dict[int, str]
 ) -> list[InProcessResult]:
     """Where a feed request's time goes, without sockets: unit costs, the strategy's id
-    selection alone (`resolvers.feed.feed_ids`), and the whole GraphQL operation through
+    selection alone (`resolvers.feed.read.feed_ids`), and the whole GraphQL operation through
     the ASGI app in this process (httpx.ASGITransport)."""
     results: list[InProcessResult] = []
 

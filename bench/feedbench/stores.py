@@ -6,7 +6,7 @@ into the same `Deps`, as SNAPFEED_FEED_STORE would choose it):
 
 - fan-out: `fanout_post` of one post to FANOUT_FOLLOWERS active followers (caches not
   built, as for followers who have not read lately), and the bare `push` of as many rows;
-- page reads: `resolvers.feed.feed_ids` for a first page of 20 with the viewer's Redis
+- page reads: `resolvers.feed.read.feed_ids` for a first page of 20 with the viewer's Redis
   feed cache dropped (miss: the store's newest 800, then the cache is rebuilt) and built
   (hit: the store is not read), and `page(before=..., limit=21)` straight on the store (a
   page past the cache);
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from resolvers.deps import Deps
-from resolvers.feed import feed_ids
+from resolvers.feed.read import feed_ids
 from server.cassandra_conf import Tuning
 from server.embedded_cassandra import EmbeddedCassandra
 from storage.feeds.base import FeedEntry, FeedStore

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from feedbench.console import Progress
 
 from resolvers.deps import Deps
-from resolvers.feed import feed_ids
-from resolvers.feed_ranked import new_session
+from resolvers.feed.ranked import new_session
+from resolvers.feed.read import feed_ids
 
 from .community import Community
 from .load import Loaded

@@ -17,8 +17,8 @@ from feedbench.graph import snowflake
 from feedbench.seed import issue_tokens
 from readbench.seed import KEY_SECRET_SQL
 
-from resolvers import feed_signals
 from resolvers.deps import Deps
+from resolvers.feed import signals
 from storage import comments, likes
 
 from .community import CAROUSEL, TOPICS, VIDEO, Community
@@ -144,14 +144,14 @@ async def _engage(deps: Deps, c: Community, loaded: Loaded) -> None:
             like = c.likes[queue.get_nowait()]
             user, post = loaded.user_ids[like.person], loaded.post_ids[like.post]
             if await likes.insert(deps.db, post, user):
-                await feed_signals.engaged(deps, user, post, likes=1)
+                await signals.engaged(deps, user, post, likes=1)
                 loaded.likes += 1
             if like.comment and await comments.insert(deps.db, post, user, "nice"):
-                await feed_signals.engaged(deps, user, post, comments=1)
+                await signals.engaged(deps, user, post, comments=1)
                 loaded.comments += 1
             bar.advance()
 
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
     bar.close()
-    folded = await feed_signals.drain(deps)
+    folded = await signals.drain(deps)
     log(f"{loaded.likes} likes and {loaded.comments} comments; {folded} events folded")

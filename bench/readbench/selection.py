@@ -9,7 +9,7 @@ added in stages (a denser history over the same POST_DAYS days) until each volum
 reached; after each stage the viewers' feed store holds what fan-out would have pushed
 (every post of their non-celebrity followees, and their own).
 
-Measured per point: `resolvers.feed.feed_ids(viewer, before=None, limit=21)`, the first
+Measured per point: `resolvers.feed.read.feed_ids(viewer, before=None, limit=21)`, the first
 page's ids, with
 - hybrid: Redis caches warm (the steady state of an active reader),
 - hybrid, cold: Redis emptied before each call (feed cache, celebrity list and timelines
@@ -34,7 +34,7 @@ from feedbench.seed import seed_session
 from feedbench.stack import INTERRUPT
 
 from resolvers.deps import Deps
-from resolvers.feed import feed_ids
+from resolvers.feed.read import feed_ids
 
 FOLLOWEES = (100, 1000, 5000)
 POSTS = (20_000, 100_000, 300_000)

@@ -88,7 +88,7 @@ def report(points: Sequence[Point]) -> str:
     order = {"hybrid": 0, "hybrid, cold": 1, "pull": 2}
     rows.sort(key=lambda r: (order[r["strategy"]], r["followees"], r["posts"]))
     return (
-        "Feed-id selection in-process (resolvers.feed.feed_ids, first page of 21 ids;"
+        "Feed-id selection in-process (resolvers.feed.read.feed_ids, first page of 21 ids;"
         f" {CELEBRITIES} celebrities among the followees, merged at read by hybrid)\n\n"
         + table(rows, columns)
     )

@@ -8,7 +8,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
-from resolvers.feed import BACKFILL_POSTS
+from resolvers.feed.hooks import BACKFILL_POSTS
 
 from .client import Answer, Api, User, photo
 from .config import (

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import feed, feed_ranked, suggestions
 from resolvers.cursors import Page
-from resolvers.feed_ranked import FeedItem
+from resolvers.feed import ranked, read, suggestions
+from resolvers.feed.ranked import FeedItem
 from schema.info import Info
 from schema.types.feed_order import FeedOrder
 from schema.types.feed_reason import FeedReason
@@ -32,12 +32,12 @@ class FeedQueries:
         first = 20 if first is None else first
         stale, ctx.feed_stale = ctx.feed_stale, False
         if order is not FeedOrder.RANKED:
-            page = await feed.feed_page(ctx.deps, viewer_id, stale=stale, first=first, after=after)
+            page = await read.feed_page(ctx.deps, viewer_id, stale=stale, first=first, after=after)
             return await post_connection(info, page, Surface.HOME, reason=FeedReason.FOLLOWING)
-        ranked = await feed_ranked.ranked_page(
+        page_of_items = await ranked.ranked_page(
             ctx.deps, viewer_id, stale=stale, first=first, after=after
         )
-        return await _ranked_connection(info, viewer_id, ranked)
+        return await _ranked_connection(info, viewer_id, page_of_items)
 
     @strawberry.field(
         description="People the viewer may know, best first: followed by many of the"
@@ -55,7 +55,7 @@ async def _ranked_connection(info: Info, viewer_id: int, page: Page[FeedItem]) -
     """One card query for the page; a FOLLOWING post shows as the home feed shows posts, a
     SUGGESTED one only while it is still fit to suggest."""
     items = [item for _, item in page.items]
-    visible = await feed_ranked.visible_cards(info.context.deps, viewer_id, items)
+    visible = await ranked.visible_cards(info.context.deps, viewer_id, items)
     reasons = [
         FeedReason.SUGGESTED if item.suggested else FeedReason.FOLLOWING for _, item in page.items
     ]

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 
-from resolvers import feed, graph
+from resolvers import graph, profile_posts
 from resolvers.cursors import Page
 from schema import global_id
 from schema.info import Info
@@ -110,7 +110,7 @@ class User(Node):
         from schema.types.post import ids_of
         from schema.types.post_connection import post_connection
 
-        page = await self._visible_page(info, feed.profile_page, first, 12, after)
+        page = await self._visible_page(info, profile_posts.profile_page, first, 12, after)
         return await post_connection(info, ids_of(page), Surface.PROFILE)
 
     @strawberry.field

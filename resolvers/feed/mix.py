@@ -1,6 +1,6 @@
 """The ranked feed's diversity pass and discovery mix. Pure functions, no I/O.
 
-Items are candidate indices (resolvers/feed_rank.py `Ranking`), with their authors and
+Items are candidate indices (resolvers/feed/rank.py `Ranking`), with their authors and
 scores in columns beside them.
 """
 

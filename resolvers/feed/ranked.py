@@ -2,8 +2,8 @@
 
 A first page (no `after`) gathers candidates (the viewer's own feed ids of the last
 WINDOW_DAYS, as CHRONOLOGICAL has them; posts liked or commented on by people the viewer
-follows; the newest posts of friends of friends), scores them (resolvers/feed_rank.py),
-arranges them (resolvers/feed_mix.py) and stores the order in Redis. Cursors name that
+follows; the newest posts of friends of friends), scores them (resolvers/feed/rank.py),
+arranges them (resolvers/feed/mix.py) and stores the order in Redis. Cursors name that
 session and a position in it, so a page 2 never repeats or skips page 1 whatever arrives
 meanwhile; the next session (a first page again) ranks afresh and sees what arrived. Once
 a session's posts run out, the feed goes on newest first below the oldest post it ranked,
@@ -16,14 +16,14 @@ import secrets
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from resolvers import cursors, suggestions
+from resolvers import cursors
 from resolvers.cursors import Page
 from resolvers.deps import Deps
 from resolvers.errors import AppError, bad_input
-from resolvers.feed import encode_cursor as chronological_cursor
-from resolvers.feed import feed_ids, feed_ids_from, rebuild
-from resolvers.feed_mix import arrange
-from resolvers.feed_rank import (
+from resolvers.feed import suggestions
+from resolvers.feed.hooks import rebuild
+from resolvers.feed.mix import arrange
+from resolvers.feed.rank import (
     FEED_CANDIDATES,
     WINDOW_DAYS,
     Candidates,
@@ -31,6 +31,8 @@ from resolvers.feed_rank import (
     parse_weights,
     rank,
 )
+from resolvers.feed.read import encode_cursor as chronological_cursor
+from resolvers.feed.read import feed_ids, feed_ids_from
 from storage import post_cards, ranked_feed
 from storage.post_cards import PostCard
 from storage.snowflake import first_id_at

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
 from resolvers import cursors
 from resolvers.cursors import Page
 from resolvers.deps import Deps
-from resolvers.feed_merge import below, merge_newest
-from storage import follows, posts, tokens
+from resolvers.feed.hooks import rebuild
+from resolvers.feed.merge import below, merge_newest
+from storage import follows, posts
 from storage.feed_cache import FEED_CACHE_SIZE, TIMELINE_SIZE, CachedRange
-from storage.feeds.base import FeedEntry
 from storage.metrics import FEED_CACHE
-from storage.posts import PostRow
-from storage.users import UserRow
-from storage.visibility import Relation, may_see_content
-
-logger = logging.getLogger("snapfeed.feed")
 
 CURSOR_KIND = "feed"
 CELEBRITY_LIST_TTL = 300
@@ -36,20 +29,6 @@ async def feed_page(
     cursors.check_first(first, deps.settings.max_page_size)
     ids = await feed_ids(deps, viewer_id, stale=stale, before=decode_cursor(after), limit=first + 1)
     return cursors.page_of(ids, first, encode_cursor)
-
-
-async def profile_page(
-    deps: Deps, owner: UserRow, *, relation: Relation, first: int, after: str | None
-) -> Page[PostRow]:
-    """A user's grid, newest first, as the viewer may see it."""
-    cursors.check_first(first, deps.settings.max_page_size)
-    before = decode_cursor(after)
-    if not may_see_content(relation):  # no query for a grid that must be empty
-        return Page(items=[], has_next=False)
-    rows = await posts.profile_page(
-        deps.db, owner.id, viewer_id=relation.viewer_id, before=before, limit=first + 1
-    )
-    return cursors.page_of(rows, first, lambda r: encode_cursor(r.id))
 
 
 async def feed_ids(
@@ -126,41 +105,3 @@ async def _celebrity_ids(
         sources.append(await posts.newest_ids_by_authors(deps.db, deep, before=before, limit=limit))
     sources.extend(t.ids for a, t in timelines.items() if a not in deep)
     return merge_newest(sources, limit)
-
-
-async def rebuild(deps: Deps, user_id: int) -> int:
-    """Pull-build the feed of a user who was away (fan-out skipped them), then store it."""
-    newest = await posts.newest_from_followees(
-        deps.db,
-        user_id,
-        below_followers=deps.settings.celebrity_followers,
-        limit=FEED_CACHE_SIZE,
-    )
-    await deps.feeds.push([FeedEntry(user_id, post_id, author) for post_id, author in newest])
-    await deps.feed_cache.drop_feeds([user_id])
-    await tokens.clear_feed_stale(deps.db, user_id)
-    deps.sessions.feed_rebuilt(user_id)
-    logger.info("rebuilt the feed of user %s (%d posts)", user_id, len(newest))
-    return len(newest)
-
-
-BACKFILL_POSTS = 20
-
-
-async def after_follow(deps: Deps, follower_id: int, followee_id: int, followee_count: int) -> None:
-    """A new follow: the followee's recent posts join the follower's feed."""
-    await deps.feed_cache.forget_celebrities(follower_id)
-    if followee_count >= deps.settings.celebrity_followers:
-        return  # merged at read from the celebrity's timeline
-    recent = await posts.newest_ids_by_authors(
-        deps.db, [followee_id], before=None, limit=BACKFILL_POSTS
-    )
-    if recent:
-        await deps.feeds.push([FeedEntry(follower_id, p, followee_id) for p in recent])
-        await deps.feed_cache.drop_feeds([follower_id])
-
-
-async def after_unfollow(deps: Deps, follower_id: int, followee_id: int) -> None:
-    await deps.feeds.remove_author(follower_id, followee_id)
-    await deps.feed_cache.forget_celebrities(follower_id)
-    await deps.feed_cache.drop_feeds([follower_id])

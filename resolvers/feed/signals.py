@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from resolvers.deps import Deps
-from resolvers.feed_rank import WINDOW_DAYS
+from resolvers.feed.rank import WINDOW_DAYS
 from storage import feed_signals, jobs
 from storage.feed_signals import Engagement
 
