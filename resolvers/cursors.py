@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
 
+import orjson
+
 from resolvers.errors import bad_input
 
 T = TypeVar("T")
@@ -23,7 +25,10 @@ MAX_CURSOR_LENGTH = 200
 
 
 def encode(kind: str, *values: int | str) -> str:
-    payload = json.dumps([kind, *values], separators=(",", ":")).encode()
+    try:
+        payload = orjson.dumps([kind, *values])  # compact, as json.dumps with "," and ":"
+    except TypeError:  # an int beyond 64 bits (never ours)
+        payload = json.dumps([kind, *values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 from resolvers.errors import bad_input
 
 
+# Pages repeat ids (authors, media of a post seen again): a lookup is cheaper than base64.
+@functools.lru_cache(maxsize=16_384)
 def encode(type_name: str, row_id: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{row_id}".encode()).decode().rstrip("=")
 

@@ -8,12 +8,12 @@ nested fields to fetch.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import orjson
 
 from storage import media, posts, users, visibility
 from storage.counters import PostCounts
@@ -96,7 +96,7 @@ def _media_row(record: Any) -> MediaRow:
     values = list(record)
     crop = values[_CROP_AT]  # '{0.1,0.2,0.8,0.6}' or None
     values[_CROP_AT] = None if crop is None else [float(x) for x in crop.strip("{}").split(",")]
-    return MediaRow.from_values(values, json.loads(values[media.VARIANTS_AT]))
+    return MediaRow.from_values(values, orjson.loads(values[media.VARIANTS_AT]))
 
 
 def _card(r: asyncpg.Record, viewer_id: int | None) -> PostCard:

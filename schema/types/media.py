@@ -7,6 +7,7 @@ import strawberry
 from resolvers import media
 from schema import global_id
 from schema.context import Context
+from schema.enum_values import EnumValues
 from schema.info import Info
 from schema.types.media_kind import MediaKind
 from schema.types.media_size import MediaSize
@@ -16,6 +17,10 @@ from schema.types.node import Node
 from schema.types.photo_filter import PhotoFilter
 from storage.media import MediaRow
 from storage.visibility import may_see_media
+
+_KINDS = EnumValues(MediaKind)
+_STATUSES = EnumValues(MediaStatus)
+_FILTERS = EnumValues(PhotoFilter)
 
 
 @strawberry.type
@@ -41,13 +46,13 @@ class Media(Node):
             row=row,
             public_url=ctx.deps.objects.public_url,
             id=strawberry.ID(global_id.encode("Media", row.id)),
-            kind=MediaKind(row.kind.upper()),
-            status=MediaStatus(row.status.upper()),
+            kind=_KINDS[row.kind],
+            status=_STATUSES[row.status],
             width=row.width,
             height=row.height,
             blurhash=row.blurhash,
             duration_ms=row.duration_ms,
-            filter=PhotoFilter(row.filter.upper()),
+            filter=_FILTERS[row.filter],
             failure_reason=row.failure_reason if ctx.viewer_id == row.owner_id else None,
         )
 

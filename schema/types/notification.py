@@ -7,6 +7,7 @@ import strawberry
 from resolvers import notifications
 from resolvers.cursors import Page
 from schema import global_id
+from schema.enum_values import EnumValues
 from schema.info import Info
 from schema.types.comment import Comment
 from schema.types.connection import Connection
@@ -15,6 +16,8 @@ from schema.types.notification_kind import NotificationKind
 from schema.types.post import Post
 from schema.types.user import User
 from storage.notifications import NotificationRow
+
+_VALUES = EnumValues(NotificationKind)
 
 
 @strawberry.type
@@ -32,7 +35,7 @@ class Notification(Node):
         return cls(
             row=row,
             id=strawberry.ID(global_id.encode("Notification", row.id)),
-            kind=NotificationKind(row.kind.upper()),
+            kind=_VALUES[row.kind],
             actor_count=row.actor_count,
             read=row.read,
             created_at=row.updated_at,

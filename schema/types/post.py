@@ -11,6 +11,7 @@ from resolvers import post_cards
 from resolvers.cursors import Page
 from schema import global_id
 from schema.context import Context
+from schema.enum_values import EnumValues
 from schema.info import Info
 from schema.types.connection import Connection
 from schema.types.media import Media
@@ -21,6 +22,8 @@ from schema.types.user import User
 from storage.post_cards import PostCard
 from storage.posts import PostRow
 from storage.visibility import Surface, status_shown
+
+_STATUSES = EnumValues(PostStatus)
 
 if TYPE_CHECKING:
     from schema.types.comment import Comment
@@ -64,7 +67,7 @@ class Post(Node):
             hashtags=list(row.hashtags),
             location=row.location,
             place=None if card.place is None else Place.from_row(card.place),
-            status=PostStatus(status_shown(card.relation, row.status).upper()),
+            status=_STATUSES[status_shown(card.relation, row.status)],
             created_at=row.created_at,
             author=User.from_row(card.author),
             media=[Media.from_row(m, ctx) for m in card.media],
@@ -110,9 +113,9 @@ def remember(info: Info, cards: Iterable[PostCard]) -> None:
     """What a page's cards already tell, for fields that look it up again: a post's
     `comments` (its visibility) and its author's relation to the viewer."""
     loaders = info.context.loaders
-    for card in cards:
-        loaders.post_card_by_id.prime(card.post.id, card)
-        loaders.relation_by_user_id.prime(card.author.id, card.relation)
+    cards = list(cards)
+    loaders.post_card_by_id.prime_many({card.post.id: card for card in cards})
+    loaders.relation_by_user_id.prime_many({card.author.id: card.relation for card in cards})
 
 
 def ids_of(page: Page[PostRow]) -> Page[int]:

@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from schema import global_id
+from schema.enum_values import EnumValues
 from schema.info import Info
 from schema.types.comment import Comment
 from schema.types.node import Node
@@ -12,6 +13,8 @@ from schema.types.post import Post
 from schema.types.report_reason import ReportReason
 from schema.types.user import User
 from storage.moderation import ReportRow
+
+_VALUES = EnumValues(ReportReason)
 
 
 @strawberry.type(description="Moderators only.")
@@ -26,7 +29,7 @@ class Report(Node):
         return cls(
             row=row,
             id=strawberry.ID(global_id.encode("Report", row.id)),
-            reason=ReportReason(row.reason.upper()),
+            reason=_VALUES[row.reason],
             note=row.note,
             created_at=row.created_at,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -32,6 +33,16 @@ _TMP_PREFIX = ".tmp-"
 _COPY_CHUNK = 1024 * 1024
 _PUBLIC_PREFIX = "media/"
 ALREADY_UPLOADED = "this upload URL has been used"
+
+
+# Every page asks for the URLs of its variants again; checking and quoting a key is most of
+# the cost of one. A ValueError is not cached: a bad key fails every time.
+@functools.lru_cache(maxsize=65_536)
+def _public_url(base_url: str, key: str) -> str:
+    check_key(key)
+    if not key.startswith(_PUBLIC_PREFIX):
+        raise ValueError(f"{key!r} is not public: only {_PUBLIC_PREFIX}* keys are")
+    return f"{base_url}/media/{quote(key.removeprefix(_PUBLIC_PREFIX))}"
 
 
 def check_key(key: str) -> None:
@@ -280,10 +291,7 @@ class LocalObjectStore:
         return sorted(keys)
 
     def public_url(self, key: str) -> str:
-        check_key(key)
-        if not key.startswith(_PUBLIC_PREFIX):
-            raise ValueError(f"{key!r} is not public: only {_PUBLIC_PREFIX}* keys are")
-        return f"{self._public_base_url}/media/{quote(key.removeprefix(_PUBLIC_PREFIX))}"
+        return _public_url(self._public_base_url, key)
 
     async def close(self) -> None:
         return None
