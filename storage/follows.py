@@ -23,9 +23,16 @@ class FollowEdge:
 
 
 async def lock_users(conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, bool]:
-    """Lock user rows in id order (so concurrent follows cannot deadlock); id -> is_private."""
+    """Lock user rows in id order (so concurrent follows cannot deadlock); id -> is_private.
+
+    FOR NO KEY UPDATE, the lock an UPDATE of the counters takes anyway: follows, blocks and
+    privacy changes still queue on each other, but not on the key-share locks that inserts
+    referencing users take (likes, comments, feed rows, the notification fold's actors).
+    With FOR UPDATE, a fold holding some users' key-share locks and waiting for one a follow
+    held, while the follow waited for one of the fold's, deadlocked (seen by the soak)."""
     records = await conn.fetch(
-        "SELECT id, is_private FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
+        "SELECT id, is_private FROM users WHERE id = ANY($1::bigint[]) ORDER BY id"
+        " FOR NO KEY UPDATE",
         list(ids),
     )
     return {r["id"]: r["is_private"] for r in records}
