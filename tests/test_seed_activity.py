@@ -21,6 +21,7 @@ from workers.settings import create_worker
 
 LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
 TAB = "{ notifications(first: 50) { edges { node { kind actorCount } } } }"
+SUGGESTED = "{ suggestedUsers { username } }"
 FEED = "query($order: FeedOrder) { feed(order: $order) { edges { node { author { username } } } } }"
 
 
@@ -43,7 +44,7 @@ async def test_the_demo_data_notifies_demo(
             assert not tasks[0].done(), "uvicorn failed to start"
             await asyncio.sleep(0.01)
         url = f"http://127.0.0.1:{port}/graphql"
-        people = await asyncio.to_thread(seed, url, users=4, posts_per_user=2)
+        people = await asyncio.to_thread(seed, url, users=6, posts_per_user=2)
     finally:
         server.should_exit = True
         tasks[1].cancel()
@@ -66,4 +67,8 @@ async def test_the_demo_data_notifies_demo(
         orders[order] = [e["node"]["author"]["username"] for e in feed["edges"]]
     favourites = {p.username for p in people[1:3]}
     assert set(orders["RANKED"][:2]) == favourites, orders
-    assert orders["CHRONOLOGICAL"][0] == people[-1].username, orders
+    followed = people[1:-2]  # demo follows all but the last two
+    assert orders["CHRONOLOGICAL"][0] == followed[-1].username, orders
+    # The last two, followed by demo's friends only, are the people demo may know.
+    suggested = (await gql(SUGGESTED, token=token)).ok()["suggestedUsers"]
+    assert {u["username"] for u in suggested} == {p.username for p in people[-2:]}, suggested
