@@ -31,6 +31,7 @@ from server.users_cli import ACTIONS as USER_ACTIONS
 from server.users_cli import set_moderator
 from storage import migrations
 from storage.settings import Settings, SettingsError
+from storage.unavailable import UNAVAILABLE
 from storage.users import by_usernames
 from workers.settings import create_worker
 
@@ -360,6 +361,9 @@ async def _stop_worker(worker: Worker, grace_seconds: float = 30) -> None:
     except asyncio.CancelledError:
         # close() cancels what is still running and gathers it; those jobs are re-queued.
         logger.warning("cancelled jobs still running after %ss", grace_seconds)
+    except UNAVAILABLE as exc:
+        # Stopped while Redis is away (or restarting): its health key expires by itself.
+        logger.warning("stopped the worker without Redis (%r)", exc)
 
 
 async def _data_state(database_url: str) -> tuple[bool, bool]:

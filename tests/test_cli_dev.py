@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import time
@@ -92,10 +93,19 @@ def _wait(what: str, check: Callable[[], bool], proc: subprocess.Popen[bytes], l
 
 
 def _valkey(dev: subprocess.Popen[bytes]) -> psutil.Process:
-    [valkey] = [
-        p for p in psutil.Process(dev.pid).children() if "valkey" in p.name() and p.is_running()
-    ]
+    [valkey] = _valkeys(dev)
     return valkey
+
+
+def _valkeys(dev: subprocess.Popen[bytes]) -> list[psutil.Process]:
+    """The live Valkey children: none while one restarts, and a killed one stays listed as
+    a zombie until `dev` reaps it."""
+    found = []
+    for child in psutil.Process(dev.pid).children():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if "valkey" in child.name() and child.status() != psutil.STATUS_ZOMBIE:
+                found.append(child)
+    return found
 
 
 def _postmaster_pid(data_dir: Path) -> int | None:
@@ -123,7 +133,12 @@ def test_dev_restarts_an_embedded_server_that_died(tmp_path: Path) -> None:
 
         killed = _valkey(proc)
         killed.kill()
-        _wait("Valkey comes back", lambda: _valkey(proc).pid != killed.pid, proc, log)
+        _wait(
+            "Valkey comes back",
+            lambda: [v.pid for v in _valkeys(proc)] not in ([], [killed.pid]),
+            proc,
+            log,
+        )
         _wait("/readyz is ok again", lambda: _ready(port), proc, log)
 
         postmaster = _postmaster_pid(data_dir)
