@@ -40,6 +40,23 @@ end
 return 1
 """
 
+# Add ids (ARGV[2..]) to one set if it is built, then keep its newest ARGV[1] (plus the
+# sentinel).
+_MERGE_IF_BUILT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for i = 2, #ARGV, 500 do
+  local args = {}
+  for k = i, math.min(i + 499, #ARGV) do
+    args[#args + 1] = 0
+    args[#args + 1] = ARGV[k]
+  end
+  redis.call('ZADD', KEYS[1], unpack(args))
+end
+local extra = redis.call('ZCARD', KEYS[1]) - 1 - tonumber(ARGV[1])
+if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 1, extra) end
+return 1
+"""
+
 # Replace whole sets in one atomic step: ARGV[1] is a TTL (0: none), ARGV[2..#KEYS+1] how
 # many members each key gets, then the members of each key in turn.
 _REPLACE = """
@@ -91,6 +108,7 @@ class FeedCache:
         self._ttl = ttl_seconds
         self._add_if_built = redis.register_script(_ADD_IF_BUILT)
         self._replace = redis.register_script(_REPLACE)
+        self._merge_if_built = redis.register_script(_MERGE_IF_BUILT)
 
     async def _replace_sets(self, sets: Mapping[str, Sequence[str]], ttl: int) -> None:
         """Each key's set becomes exactly these members, one script call per cluster slot."""
@@ -152,6 +170,13 @@ replies[4] = redis.call('GET', KEYS[2])
         """Build a user's cache from the newest ids of their stored feed."""
         members = [_member(i) for i in [0, *newest[:FEED_CACHE_SIZE]]]
         await self._replace_sets({keys.feed_cache(user_id): members}, self._ttl)
+
+    async def merge_into_feed(self, user_id: int, post_ids: Sequence[int]) -> bool:
+        """Add ids to a user's cache if it is built (one round trip); whether it was."""
+        if not post_ids:
+            return True
+        args: list[int | str] = [FEED_CACHE_SIZE, *(_member(p) for p in post_ids)]
+        return bool(await self._merge_if_built(keys=[keys.feed_cache(user_id)], args=args))
 
     async def drop_feeds(self, user_ids: Sequence[int]) -> None:
         if user_ids:

@@ -81,7 +81,26 @@ async def _own_ids(
         return await deps.feeds.page(viewer_id, before=before, limit=limit)
     newest = await deps.feeds.page(viewer_id, before=None, limit=FEED_CACHE_SIZE)
     await deps.feed_cache.store_feed(viewer_id, newest)
-    return newest[:limit]
+    return (await _settle_cache(deps, viewer_id, newest))[:limit]
+
+
+async def _settle_cache(deps: Deps, viewer_id: int, stored: list[int]) -> list[int]:
+    """A cache just built from `stored` may miss a post: a fan-out (or a follow's backfill)
+    that wrote the store after that read and looked for this cache before it was built
+    skipped it. Whatever writes the store after a second read finds the cache built, so
+    reading once more closes the gap: arrivals are added, and a cache that lost a post
+    meanwhile (an unfollow, a block) is dropped for the next read to rebuild."""
+    again = await deps.feeds.page(viewer_id, before=None, limit=FEED_CACHE_SIZE)
+    if again == stored:
+        return stored
+    known, now = set(stored), set(again)
+    # Below the second read's window, ids only fell out of it: they are not gone.
+    floor = again[-1] if len(again) >= FEED_CACHE_SIZE else 0
+    if any(p not in now and p > floor for p in stored):
+        await deps.feed_cache.drop_feeds([viewer_id])
+        return again
+    await deps.feed_cache.merge_into_feed(viewer_id, [p for p in again if p not in known])
+    return again
 
 
 async def _celebrity_ids(
