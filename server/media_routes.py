@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -17,6 +18,9 @@ from resolvers.media import check_upload_open
 from storage.objects.base import IMMUTABLE_CACHE_CONTROL
 from storage.objects.local import LocalObjectStore
 from storage.objects.signed_urls import InvalidUpload
+from storage.unavailable import UNAVAILABLE
+
+logger = logging.getLogger("snapfeed.media_routes")
 
 # What variants are, by file name: anything else under media/ is never served, and a file
 # is served only with the type it was written with, which must be its name's.
@@ -59,6 +63,14 @@ def media_routes(get_deps: Callable[[], Deps]) -> list[Route]:
             )
         except InvalidUpload as refused:
             return PlainTextResponse(refused.reason, status_code=refused.status)
+        except UNAVAILABLE as exc:
+            # As S3 answers when it cannot take a PUT now: the URL stays good, so retry it.
+            logger.warning("upload refused: a dependency is unavailable (%r)", exc)
+            return PlainTextResponse(
+                "temporarily unavailable; retry this upload",
+                status_code=503,
+                headers={"Retry-After": "1"},
+            )
         return Response(status_code=200)
 
     async def serve(request: Request) -> Response:
