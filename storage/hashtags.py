@@ -19,6 +19,23 @@ from storage.types import Executor
 from storage.visibility import Surface, post_visible_sql
 
 _VISIBLE = post_visible_sql(Surface.DISCOVERY, viewer="$2")
+_NO_CURSOR = 2**63 - 1  # no `before`: below the largest bigint
+
+# $1 tag, $2 viewer (or NULL), $3 before (or NULL), $4 limit.
+# The tag's ids come from an index-only scan in order (OFFSET 0 keeps that subquery as it
+# is), so a popular tag's page joins the newest ids until it is full instead of joining
+# and sorting all of them, whatever plan (custom or generic) PostgreSQL picks.
+TAG_PAGE = f"""
+SELECT {COLUMNS} FROM (
+    SELECT post_id FROM post_hashtags
+    WHERE tag = $1 AND post_id < coalesce($3::bigint, {_NO_CURSOR})
+    ORDER BY post_id DESC OFFSET 0
+) t
+JOIN posts p ON p.id = t.post_id
+JOIN users u ON u.id = p.author_id
+WHERE p.deleted_at IS NULL AND {_VISIBLE}
+ORDER BY t.post_id DESC LIMIT $4
+"""
 
 
 @dataclass(frozen=True)
@@ -102,14 +119,11 @@ async def posts_page(
     """Posts with the tag that the viewer may see in discovery, newest first.
 
     The policy is part of the query (not a filter afterwards), so a page is always full.
+    The tag's posts are read newest first from `post_hashtags` (a btree, kept by a trigger)
+    until the page is full; the cursor is a bound even under a generic plan.
     """
     records = await db.fetch(
-        f"""
-        SELECT {COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id
-        WHERE p.hashtags @> ARRAY[$1]::text[] AND p.deleted_at IS NULL
-          AND ($3::bigint IS NULL OR p.id < $3) AND {_VISIBLE}
-        ORDER BY p.id DESC LIMIT $4
-        """,
+        TAG_PAGE,
         name,
         viewer_id,
         before,
