@@ -42,6 +42,9 @@ class Audit:
     feed_ids_compared: int = 0
     wrong_feeds: list[str] = field(default_factory=list)  # usernames
     feed_examples: list[str] = field(default_factory=list)
+    # Per missing post: what the next look needs (is it in the reader's stored feed, how many
+    # posts its author has against the follow's backfill of 20, when each thing happened).
+    feed_diagnoses: list[dict[str, Any]] = field(default_factory=list)
 
 
 async def _busy_jobs(redis: Redis) -> int:
@@ -168,6 +171,33 @@ async def _api_feed(api: Api, user: User) -> list[int] | None:
     return ids[:FEED_AUDIT_DEPTH]
 
 
+_DIAGNOSE = """
+SELECT p.id, p.author_id, p.status, p.created_at, p.published_at,
+       (SELECT count(*) FROM posts q
+        WHERE q.author_id = p.author_id AND q.deleted_at IS NULL) AS author_posts,
+       f.created_at AS followed_at,
+       EXISTS (SELECT 1 FROM feed_items i WHERE i.user_id = $1 AND i.post_id = p.id)
+           AS in_stored_feed
+FROM posts p
+LEFT JOIN follows f ON f.follower_id = $1 AND f.followee_id = p.author_id
+WHERE p.id = ANY($2::bigint[])
+"""
+
+
+async def _diagnose(
+    db: asyncpg.Connection, reader_id: int, post_ids: list[int], world: World
+) -> list[dict[str, Any]]:
+    acknowledged = {row_id(gid) for gid in world.posts}
+    return [
+        {
+            "reader": reader_id,
+            **{k: str(v) if hasattr(v, "isoformat") else v for k, v in dict(r).items()},
+            "acknowledged": r["id"] in acknowledged,
+        }
+        for r in await db.fetch(_DIAGNOSE, reader_id, post_ids)
+    ]
+
+
 async def check_feeds(db: asyncpg.Connection, api: Api, world: World, audit: Audit) -> None:
     for user in world.users:
         got = await _api_feed(api, user)
@@ -183,3 +213,7 @@ async def check_feeds(db: asyncpg.Connection, api: Api, world: World, audit: Aud
                 f"{user.username}: {len(missing)} missing {sorted(missing)[:3]}, {len(extra)} extra"
                 + ("" if got is not None else " (the feed did not answer)")
             )
+            if len(audit.feed_diagnoses) < 10:
+                audit.feed_diagnoses += await _diagnose(
+                    db, row_id(user.global_id), sorted(missing)[:3], world
+                )

@@ -102,6 +102,7 @@ def report(results: dict[str, Any]) -> str:
         f"live: {results['live']}; workers that exited by themselves:"
         f" {results['worker_exits'] or 'none'}",
         *(f"  {example}" for example in audit["counter_examples"] + audit["feed_examples"][:10]),
+        *(f"  missing post: {d}" for d in audit.get("feed_diagnoses", [])),
         "",
         table(
             [
