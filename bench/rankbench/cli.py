@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import secrets
-import shutil
-import signal
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -18,7 +13,8 @@ from typing import Any
 
 from feedbench.console import log
 from feedbench.report import environment, git_state
-from feedbench.stack import CHILDREN, INTERRUPT
+from feedbench.runner import run_on_stack
+from feedbench.stack import INTERRUPT
 
 from resolvers.deps import open_deps
 from server.embedded import EmbeddedStack
@@ -162,32 +158,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    made_here = args.data_dir is None or not args.data_dir.exists()
-    data_dir = (
-        Path(tempfile.mkdtemp(prefix="snapfeed-rankbench-"))
-        if args.data_dir is None
-        else args.data_dir.resolve()
+    return run_on_stack(
+        args, "snapfeed-rankbench-", lambda stack, data_dir: run(args, stack, data_dir), report
     )
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    stack = EmbeddedStack(data_dir)
-    status = 1
-    try:
-        log(f"data dir {data_dir}")
-        stack.start()
-        results = asyncio.run(run(args, stack, data_dir))
-        print(report(results), flush=True)
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
-            log(f"wrote {args.json}")
-        status = 0
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        log("interrupted")
-        status = 130
-    finally:
-        CHILDREN.stop_all()
-        stack.stop()
-        if args.keep:
-            log(f"kept {data_dir}")
-        elif made_here:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    return status

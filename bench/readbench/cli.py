@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import atexit
-import json
 import random
-import shutil
-import signal
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -18,7 +12,8 @@ from typing import Any
 from feedbench.console import log
 from feedbench.deps import bench_settings
 from feedbench.report import environment, git_state
-from feedbench.stack import CHILDREN, INTERRUPT, ApiServer
+from feedbench.runner import run_on_stack
+from feedbench.stack import INTERRUPT, ApiServer
 
 from server.embedded import EmbeddedStack
 from storage import migrations
@@ -130,38 +125,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    made_here = args.data_dir is None or not args.data_dir.exists()
-    data_dir = (
-        Path(tempfile.mkdtemp(prefix="snapfeed-readbench-"))
-        if args.data_dir is None
-        else args.data_dir.resolve()
+    return run_on_stack(
+        args, "snapfeed-readbench-", lambda stack, data_dir: run(args, stack, data_dir), report
     )
-    # SIGTERM stops the run like Ctrl-C, so the clean-up below always runs.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    if made_here and not args.keep:
-        # Registered before pgserver registers its own exit handler, so this runs after it.
-        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    stack = EmbeddedStack(data_dir)
-    status = 1
-    try:
-        log(f"data dir {data_dir}")
-        stack.start()
-        results = asyncio.run(run(args, stack, data_dir))
-        print(report(results), flush=True)
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
-            log(f"wrote {args.json}")
-        status = 0
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        log("interrupted")
-        status = 130
-    finally:
-        CHILDREN.stop_all()
-        stack.stop()
-        if args.keep:
-            log(f"kept {data_dir}")
-        elif made_here:
-            shutil.rmtree(data_dir, ignore_errors=True)
-        else:
-            log(f"left {data_dir} in place (it existed before this run)")
-    return status
