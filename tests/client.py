@@ -75,6 +75,23 @@ async def upload(
     http: httpx.AsyncClient | None = None,
 ) -> str:
     """createUpload, then PUT the bytes to the URL it gave; returns the media id."""
+    ticket = await create_upload(gql, token, data, content_type)
+    response = await (http or gql.http).put(ticket.url, content=data, headers=ticket.headers)
+    assert response.status_code == 200, response.text
+    return ticket.media_id
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    url: str
+    headers: dict[str, str]
+    media_id: str
+
+
+async def create_upload(
+    gql: GraphQLClient, token: str, data: bytes, content_type: str
+) -> UploadTicket:
+    """createUpload for these bytes: where and how to PUT them."""
     ticket = (
         await gql(
             CREATE_UPLOAD,
@@ -83,10 +100,7 @@ async def upload(
         )
     ).ok()["createUpload"]
     headers = {h["name"]: h["value"] for h in ticket["uploadHeaders"]}
-    response = await (http or gql.http).put(ticket["uploadUrl"], content=data, headers=headers)
-    assert response.status_code == 200, response.text
-    media_id: str = ticket["media"]["id"]
-    return media_id
+    return UploadTicket(ticket["uploadUrl"], headers, ticket["media"]["id"])
 
 
 async def create_post(

@@ -30,6 +30,7 @@ from tests.redis_cluster import (  # noqa: F401 -- fixtures of the tests that al
     redis_cluster_url,
 )
 from tests.round_trips import RoundTripMeter
+from tests.social import Social
 from workers.settings import create_worker
 
 
@@ -153,6 +154,12 @@ def run_jobs(settings: Settings, deps: Deps) -> Callable[[], Awaitable[int]]:
         return int(worker.jobs_complete)
 
     return run
+
+
+@pytest.fixture
+def social(gql: GraphQLClient, deps: Deps, run_jobs: Callable[[], Awaitable[int]]) -> Social:
+    """Users with tokens, and posts published through the real publish and fan-out path."""
+    return Social(gql, deps, run_jobs)
 
 
 @pytest.fixture

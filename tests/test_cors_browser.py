@@ -8,16 +8,14 @@ import asyncio
 import contextlib
 import shutil
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from resolvers.deps import Deps
 from schema import global_id
-from tests.client import GraphQLClient
 from tests.social import Social
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -141,11 +139,6 @@ async def _bio(social: Social) -> str | None:
         "SELECT bio FROM users WHERE username = 'page_user'"
     )
     return bio
-
-
-@pytest.fixture
-def social(gql: GraphQLClient, deps: Deps, run_jobs: Callable[[], Awaitable[int]]) -> Social:
-    return Social(gql, deps, run_jobs)
 
 
 @pytest.mark.timeout(240)  # a browser start on a busy 2-core machine

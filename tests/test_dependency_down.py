@@ -9,7 +9,7 @@ from resolvers.deps import Deps
 from storage.feed_cache import FeedCache
 from storage.postgres import open_pool
 from storage.redis import open_redis
-from tests.client import CREATE_UPLOAD, GraphQLClient
+from tests.client import GraphQLClient, create_upload
 from tests.processes import free_port
 from tests.social import FEED
 
@@ -43,14 +43,7 @@ async def test_postgres_down_fails_fast_readyz_names_it_and_recovery_needs_no_re
 ) -> None:
     token, _ = await gql.register("reader")
     photo = b"\xff\xd8\xff" + b"0" * 64
-    ticket = (
-        await gql(
-            CREATE_UPLOAD,
-            {"input": {"contentType": "image/jpeg", "byteSize": len(photo)}},
-            token=token,
-        )
-    ).ok()["createUpload"]
-    headers = {h["name"]: h["value"] for h in ticket["uploadHeaders"]}
+    ticket = await create_upload(gql, token, photo, "image/jpeg")
     healthy = deps.db
     # Nothing listens on this port: every connection is refused, as when PostgreSQL is down.
     down = await open_pool(
@@ -64,7 +57,7 @@ async def test_postgres_down_fails_fast_readyz_names_it_and_recovery_needs_no_re
         assert ready.status_code == 503
         assert ready.json()["checks"] == {"postgres": "unavailable", "redis": "ok"}
         # An upload URL answers as S3 does when it cannot take a PUT: 503, retry later.
-        refused = await http.put(ticket["uploadUrl"], content=photo, headers=headers)
+        refused = await http.put(ticket.url, content=photo, headers=ticket.headers)
         assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
         assert "Connection" not in refused.text
     finally:
@@ -73,5 +66,5 @@ async def test_postgres_down_fails_fast_readyz_names_it_and_recovery_needs_no_re
     assert (await gql(FEED, token=token)).ok()["feed"]["edges"] == []
     assert (await http.get("/readyz")).status_code == 200
     # The refused PUT used nothing up: the same URL takes the bytes now.
-    taken = await http.put(ticket["uploadUrl"], content=photo, headers=headers)
+    taken = await http.put(ticket.url, content=photo, headers=ticket.headers)
     assert taken.status_code == 200, taken.text

@@ -38,11 +38,6 @@ def feed_store(request: pytest.FixtureRequest, deps: Deps) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def social(gql: GraphQLClient, deps: Deps, run_jobs: RunJobs) -> Social:
-    return Social(gql, deps, run_jobs)
-
-
 async def stored_entries(deps: Deps, user_ids: list[int]) -> dict[int, list[int]]:
     """Each user's stored feed (post ids), through the feed store in use."""
     return {u: await deps.feeds.page(u, before=None, limit=100_000) for u in user_ids}

@@ -9,15 +9,9 @@ import pytest
 
 from resolvers.deps import Deps
 from resolvers.feed import fanout
-from tests.client import GraphQLClient
-from tests.social import RunJobs, Social
+from tests.social import Social
 
 pytestmark = pytest.mark.usefixtures("redis_kind")
-
-
-@pytest.fixture
-def social(gql: GraphQLClient, deps: Deps, run_jobs: RunJobs) -> Social:
-    return Social(gql, deps, run_jobs)
 
 
 async def _unfanned_post(deps: Deps, author_id: int, caption: str) -> int:

@@ -10,8 +10,7 @@ from resolvers.deps import Deps
 from resolvers.feed.rank import WINDOW_DAYS
 from schema import global_id
 from storage import feed_signals, keys
-from tests.client import GraphQLClient
-from tests.social import RunJobs, Social
+from tests.social import Social
 
 # The ranked feed's Redis keys (sessions, seen and followee sets, suggestions) on one node
 # and on a Redis Cluster.
@@ -21,11 +20,6 @@ LIKE = "mutation($id: ID!) { likePost(postId: $id) { likeCount } }"
 UNLIKE = "mutation($id: ID!) { unlikePost(postId: $id) { likeCount } }"
 COMMENT = "mutation($id: ID!, $body: String!) { addComment(postId: $id, body: $body) { id } }"
 DELETE_COMMENT = "mutation($id: ID!) { deleteComment(id: $id) }"
-
-
-@pytest.fixture
-def social(gql: GraphQLClient, deps: Deps, run_jobs: RunJobs) -> Social:
-    return Social(gql, deps, run_jobs)
 
 
 async def like(social: Social, who: str, post_id: int, *, undo: bool = False) -> None:

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-import pytest
-
 from resolvers.deps import Deps
 from schema import global_id
-from tests.client import GraphQLClient
 from tests.social import Social
 
 
@@ -20,11 +15,6 @@ async def tag_posts(deps: Deps, tag: str, post_ids: list[int]) -> None:
     await deps.db.execute(
         "INSERT INTO hashtags (name, post_count) VALUES ($1, $2)", tag, len(post_ids)
     )
-
-
-@pytest.fixture
-def social(gql: GraphQLClient, deps: Deps, run_jobs: Callable[[], Awaitable[int]]) -> Social:
-    return Social(gql, deps, run_jobs)
 
 
 PAGE_INFO_QUERY = """query($id: ID!, $post: ID!) {

@@ -7,20 +7,16 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from resolvers.deps import Deps
 from resolvers.documents import sha256_hex
 from schema import global_id
 from schema.schema import build_schema
 from server import documents_cli
 from storage import documents
 from tests import js_tools
-from tests.client import GraphQLClient
 from tests.social import Social
 from tests.test_page_info import tag_posts
 
@@ -66,11 +62,6 @@ async def _compile(work: Path) -> dict[str, str]:
     persisted: dict[str, str] = json.loads((work / "persisted.json").read_text())
     by_name = {text.split("(")[0].split("{")[0].split()[1]: text for text in persisted.values()}
     return by_name
-
-
-@pytest.fixture
-def social(gql: GraphQLClient, deps: Deps, run_jobs: Callable[[], Awaitable[int]]) -> Social:
-    return Social(gql, deps, run_jobs)
 
 
 async def test_relay_compiles_and_its_operations_run(

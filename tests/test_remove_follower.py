@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import pytest
-
-from resolvers.deps import Deps
-from tests.client import GraphQLClient
 from tests.social import Social
 
 RunJobs = Callable[[], Awaitable[int]]
@@ -20,11 +16,6 @@ FOLLOWERS = """query($u: String!) { user(username: $u) {
 REQUESTS = "{ followRequests { edges { node { username } } } }"
 GO_PRIVATE = "mutation { updateProfile(input: {isPrivate: true}) { isPrivate } }"
 APPROVE = "mutation($id: ID!) { approveFollowRequest(userId: $id) { username } }"
-
-
-@pytest.fixture
-def social(gql: GraphQLClient, deps: Deps, run_jobs: RunJobs) -> Social:
-    return Social(gql, deps, run_jobs)
 
 
 async def _counts(social: Social, name: str) -> tuple[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from resolvers.deps import Deps
 from schema import global_id
 from storage.settings import Settings
 from tests import media_samples, processes
-from tests.client import GraphQLClient, create_post, upload
+from tests.client import create_post, upload
 from tests.social import Social
 
 # Each test runs on one Valkey node and on a Redis Cluster (tests/conftest.py, redis_kind).
@@ -27,11 +27,6 @@ PROTOCOL = "graphql-transport-ws"
 FEED_UPDATES = "subscription { feedUpdates { id caption author { username } } }"
 POST_UPDATED = "subscription($id: ID!) { postUpdated(id: $id) { status likeCount } }"
 WAIT = 15  # seconds: a liveness bound for a shared machine, not a latency assertion
-
-
-@pytest.fixture
-def social(gql: GraphQLClient, deps: Deps, run_jobs: Callable[[], Awaitable[int]]) -> Social:
-    return Social(gql, deps, run_jobs)
 
 
 async def _connect(url: str, token: str | None) -> ClientConnection:

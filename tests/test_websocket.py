@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -109,11 +108,6 @@ async def test_each_operation_on_a_socket_sees_fresh_data(
 WAIT = 15  # seconds: a liveness bound for a shared machine, not a latency assertion
 LIKE = "mutation($p: ID!) { likePost(postId: $p) { likeCount } }"
 COMMENT = 'mutation($p: ID!) { addComment(postId: $p, body: "still me?") { id } }'
-
-
-@pytest.fixture
-def social(gql: GraphQLClient, deps: Deps, run_jobs: Callable[[], Awaitable[int]]) -> Social:
-    return Social(gql, deps, run_jobs)
 
 
 async def _signed_in_socket(url: str, token: str) -> ClientConnection:

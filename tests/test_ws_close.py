@@ -6,25 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
 
 import pytest
 import websockets
 
 from resolvers.deps import Deps
 from schema import global_id
-from tests.client import GraphQLClient
 from tests.social import Social
 
 PROTOCOL = "graphql-transport-ws"
 WAIT = 15  # seconds: a liveness bound for a shared machine, not a latency assertion
 FEED_UPDATES = "subscription { feedUpdates { id } }"
 POST_UPDATED = "subscription($id: ID!) { postUpdated(id: $id) { likeCount } }"
-
-
-@pytest.fixture
-def social(gql: GraphQLClient, deps: Deps, run_jobs: Callable[[], Awaitable[int]]) -> Social:
-    return Social(gql, deps, run_jobs)
 
 
 async def _channels(deps: Deps, pattern: str, count: int) -> None:
