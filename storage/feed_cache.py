@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 
 from storage import keys
 from storage.redis import by_slot
@@ -109,6 +108,7 @@ class FeedCache:
         self._add_if_built = redis.register_script(_ADD_IF_BUILT)
         self._replace = redis.register_script(_REPLACE)
         self._merge_if_built = redis.register_script(_MERGE_IF_BUILT)
+        self._read_feed = redis.register_script(_READ_FEED)
 
     async def _replace_sets(self, sets: Mapping[str, Sequence[str]], ttl: int) -> None:
         """Each key's set becomes exactly these members, one script call per cluster slot."""
@@ -124,14 +124,20 @@ class FeedCache:
     async def read_feed_and_celebrities(
         self, user_id: int, *, before: int | None, limit: int
     ) -> tuple[CachedRange, list[int] | None]:
-        """One round trip: a page of the cached feed and the cached celebrity followees."""
-        pipe = self._redis.pipeline(transaction=False)
-        self.queue_feed_read(pipe, user_id, before=before, limit=limit)
-        return self.parse_feed_read(await pipe.execute())
+        """One script call: a page of the cached feed and the cached celebrity followees
+        (both keys carry the user's hash tag). One command rather than a pipeline of four:
+        the API process packs and parses a quarter of the replies' framing."""
+        high, low = _bounds(before)
+        replies = await self._read_feed(
+            keys=[keys.feed_cache(user_id), keys.celebrity_followees(user_id)],
+            args=[high, low, limit, self._ttl],
+        )
+        return self.parse_feed_read(replies)
 
     FEED_READ_REPLIES = 4
-    # `queue_feed_read` inside a script: KEYS[1] the feed, KEYS[2] the celebrity list; local
-    # variables high, low, limit, ttl; `replies` gets the same FEED_READ_REPLIES replies.
+    # The feed read inside a script: KEYS[1] the feed, KEYS[2] the celebrity list; local
+    # variables high, low, limit, ttl; `replies` gets FEED_READ_REPLIES replies, which
+    # `parse_feed_read` reads.
     FEED_READ_LUA = """
 replies[1] = redis.call('ZCARD', KEYS[1])
 replies[2] = redis.call('ZREVRANGEBYLEX', KEYS[1], high, low, 'LIMIT', 0, limit)
@@ -139,22 +145,9 @@ replies[3] = redis.call('EXPIRE', KEYS[1], ttl)
 replies[4] = redis.call('GET', KEYS[2])
 """
 
-    def queue_feed_read(
-        self, pipe: Pipeline, user_id: int, *, before: int | None, limit: int
-    ) -> None:
-        """Queue `read_feed_and_celebrities`' commands on a pipeline that also reads other
-        keys of the user's (same hash tag); its first FEED_READ_REPLIES replies are
-        `parse_feed_read`'s."""
-        key = keys.feed_cache(user_id)
-        high, low = _bounds(before)
-        pipe.zcard(key)
-        pipe.zrevrangebylex(key, high, low, start=0, num=limit)
-        pipe.expire(key, self._ttl)
-        pipe.get(keys.celebrity_followees(user_id))
-
     def feed_read_args(self, before: int | None) -> tuple[str, str, int]:
-        """The bounds and TTL `queue_feed_read`'s commands use, for a script that reads the
-        feed with other keys of the user's (`FEED_READ_LUA`)."""
+        """The bounds and TTL of the feed read, for a script that reads the feed with other
+        keys of the user's (`FEED_READ_LUA`)."""
         high, low = _bounds(before)
         return high, low, self._ttl
 
@@ -251,3 +244,16 @@ replies[4] = redis.call('GET', KEYS[2])
 
     async def clear_fanout_position(self, post_id: int) -> None:
         await self._redis.delete(keys.fanout_progress(post_id))
+
+
+# KEYS and ARGV as FeedCache.FEED_READ_LUA's locals say; returns its replies.
+_READ_FEED = (
+    """
+local high, low, limit, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local replies = {}
+"""
+    + FeedCache.FEED_READ_LUA
+    + """
+return replies
+"""
+)

@@ -54,8 +54,8 @@ async def feed_ids_from(
     before: int | None,
     limit: int,
 ) -> list[int]:
-    """`feed_ids` once the feed cache and celebrity list were read (in a round trip that
-    may have read more: `FeedCache.queue_feed_read`)."""
+    """`feed_ids` once the feed cache and celebrity list were read (by a script that may
+    have read more: `FeedCache.FEED_READ_LUA`)."""
     own = await _own_ids(deps, viewer_id, cached, before, limit)
     if celebrities is None:
         celebrities = await follows.celebrity_followees(
