@@ -1,8 +1,8 @@
-"""Per-request DataLoaders: build a fresh set for every operation."""
+"""Per-request DataLoaders: a fresh set for every operation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
 from dataloaders.engagement import CommentByIdLoader, CommentPageByPostIdLoader
 from dataloaders.moderation import ReportByIdLoader
@@ -12,31 +12,55 @@ from dataloaders.users import RelationByUserIdLoader, UserByIdLoader, UserByUser
 from resolvers.deps import Deps
 
 
-@dataclass(frozen=True)
 class Loaders:
-    user_by_id: UserByIdLoader
-    user_by_username: UserByUsernameLoader
-    relation_by_user_id: RelationByUserIdLoader
-    post_card_by_id: PostCardByIdLoader
-    media_by_id: MediaByIdLoader
-    comment_by_id: CommentByIdLoader
-    comment_page_by_post_id: CommentPageByPostIdLoader
-    story_by_id: StoryByIdLoader
-    story_seen_by_id: StorySeenByIdLoader
-    report_by_id: ReportByIdLoader
+    """Each loader is made when first used: most operations use one or two of them, and
+    every request (`{ __typename }` too) builds a set."""
+
+    def __init__(self, deps: Deps, viewer_id: int | None) -> None:
+        self._deps = deps
+        self._viewer_id = viewer_id
+
+    @cached_property
+    def user_by_id(self) -> UserByIdLoader:
+        return UserByIdLoader(self._deps)
+
+    @cached_property
+    def user_by_username(self) -> UserByUsernameLoader:
+        # Users found by name prime the by-id loader.
+        return UserByUsernameLoader(self._deps, self.user_by_id)
+
+    @cached_property
+    def relation_by_user_id(self) -> RelationByUserIdLoader:
+        return RelationByUserIdLoader(self._deps, self._viewer_id)
+
+    @cached_property
+    def post_card_by_id(self) -> PostCardByIdLoader:
+        return PostCardByIdLoader(self._deps, self._viewer_id)
+
+    @cached_property
+    def media_by_id(self) -> MediaByIdLoader:
+        return MediaByIdLoader(self._deps)
+
+    @cached_property
+    def comment_by_id(self) -> CommentByIdLoader:
+        return CommentByIdLoader(self._deps)
+
+    @cached_property
+    def comment_page_by_post_id(self) -> CommentPageByPostIdLoader:
+        return CommentPageByPostIdLoader(self._deps, self._viewer_id)
+
+    @cached_property
+    def story_by_id(self) -> StoryByIdLoader:
+        return StoryByIdLoader(self._deps)
+
+    @cached_property
+    def story_seen_by_id(self) -> StorySeenByIdLoader:
+        return StorySeenByIdLoader(self._deps, self._viewer_id)
+
+    @cached_property
+    def report_by_id(self) -> ReportByIdLoader:
+        return ReportByIdLoader(self._deps)
 
 
 def build_loaders(deps: Deps, viewer_id: int | None) -> Loaders:
-    user_by_id = UserByIdLoader(deps)
-    return Loaders(
-        user_by_id=user_by_id,
-        user_by_username=UserByUsernameLoader(deps, user_by_id),
-        relation_by_user_id=RelationByUserIdLoader(deps, viewer_id),
-        post_card_by_id=PostCardByIdLoader(deps, viewer_id),
-        media_by_id=MediaByIdLoader(deps),
-        comment_by_id=CommentByIdLoader(deps),
-        comment_page_by_post_id=CommentPageByPostIdLoader(deps, viewer_id),
-        story_by_id=StoryByIdLoader(deps),
-        story_seen_by_id=StorySeenByIdLoader(deps, viewer_id),
-        report_by_id=ReportByIdLoader(deps),
-    )
+    return Loaders(deps, viewer_id)
