@@ -109,6 +109,7 @@ class FeedCache:
         self._replace = redis.register_script(_REPLACE)
         self._merge_if_built = redis.register_script(_MERGE_IF_BUILT)
         self._read_feed = redis.register_script(_READ_FEED)
+        self._read_timelines = redis.register_script(_READ_TIMELINES)
 
     async def _replace_sets(self, sets: Mapping[str, Sequence[str]], ttl: int) -> None:
         """Each key's set becomes exactly these members, one script call per cluster slot."""
@@ -204,15 +205,21 @@ replies[4] = redis.call('GET', KEYS[2])
     async def read_timelines(
         self, author_ids: Sequence[int], *, before: int | None, limit: int
     ) -> dict[int, CachedRange]:
-        """One round trip for any number of celebrity timelines."""
+        """Any number of celebrity timelines in one round trip: a script call when they
+        share a slot (always on a single node), else a cluster pipeline (which sends each
+        node its commands at once)."""
         if not author_ids:
             return {}
         high, low = _bounds(before)
-        pipe = self._redis.pipeline(transaction=False)
-        for author_id in author_ids:
-            pipe.zcard(keys.author_timeline(author_id))
-            pipe.zrevrangebylex(keys.author_timeline(author_id), high, low, start=0, num=limit)
-        raw = await pipe.execute()
+        names = [keys.author_timeline(a) for a in author_ids]
+        if len(by_slot(self._redis, names)) == 1:
+            raw = await self._read_timelines(keys=names, args=[high, low, limit])
+        else:
+            pipe = self._redis.pipeline(transaction=False)
+            for name in names:
+                pipe.zcard(name)
+                pipe.zrevrangebylex(name, high, low, start=0, num=limit)
+            raw = await pipe.execute()
         return {
             author_id: _range(raw[2 * i], raw[2 * i + 1], TIMELINE_SIZE)
             for i, author_id in enumerate(author_ids)
@@ -257,3 +264,13 @@ local replies = {}
 return replies
 """
 )
+
+# For each key: its size, then its members between ARGV[1] and ARGV[2], at most ARGV[3].
+_READ_TIMELINES = """
+local replies = {}
+for i, key in ipairs(KEYS) do
+  replies[2 * i - 1] = redis.call('ZCARD', key)
+  replies[2 * i] = redis.call('ZREVRANGEBYLEX', key, ARGV[1], ARGV[2], 'LIMIT', 0, ARGV[3])
+end
+return replies
+"""

@@ -294,8 +294,8 @@ async def test_feed_page_round_trips_do_not_grow(
         page = await social.feed("reader", first=20)
     assert len(page["edges"]) == min(20, 5 * posts_per_author)
     # DB: token, then the page's cards (posts, authors, follow states, media, counts and
-    # likes in one statement). Redis: feed + celebrity list in one pipeline, all celebrity
-    # timelines in another.
+    # likes in one statement). Redis: feed + celebrity list in one script call, all
+    # celebrity timelines in another (a cluster pipeline when they are on several slots).
     assert cost.db == 2
     assert cost.redis == 2
 

@@ -19,7 +19,7 @@ from server.embedded import EmbeddedStack
 from storage import migrations
 
 from . import __doc__ as package_doc
-from .config import VIEWERS
+from .config import FLOOR, REQUESTS, VIEWERS
 from .measure import as_dicts, bench_server, verify, warm_feeds
 from .report import goals, report
 from .seed import read_plan, seed_read_path
@@ -81,6 +81,7 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
                     warmup=args.warmup,
                     threads=args.threads,
                     work_dir=data_dir / "wrk",
+                    only=args.requests,
                 )
             )
         finally:
@@ -112,6 +113,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[1, 2], help="`serve --workers` values to run"
+    )
+    parser.add_argument(
+        "--requests",
+        nargs="+",
+        choices=[r.name for r in REQUESTS if r.name != FLOOR],
+        help="measure only these (and the floor); default: all",
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the generator")
     parser.add_argument("--data-dir", type=Path, help="default: a fresh temp dir")

@@ -230,9 +230,11 @@ async def bench_server(
     warmup: float,
     threads: int,
     work_dir: Path,
+    only: Sequence[str] | None = None,
 ) -> list[Measurement]:
-    """Every request at `connections` (the floor first), then the feed page at
-    `throughput_connections`; ratios against this server's floor."""
+    """Every request (or the floor and those named in `only`) at `connections`, the floor
+    first, then the feed page at `throughput_connections` (if the feed is among them);
+    ratios against this server's floor."""
     common: dict[str, Any] = {
         "duration": duration,
         "warmup": warmup,
@@ -240,7 +242,8 @@ async def bench_server(
         "work_dir": work_dir,
     }
     runs: list[Measurement] = []
-    for request in REQUESTS:
+    chosen = [r for r in REQUESTS if only is None or r.name == FLOOR or r.name in only]
+    for request in chosen:
         runs.append(
             await measure(
                 wrk,
@@ -255,21 +258,21 @@ async def bench_server(
                 **common,
             )
         )
-    feed = next(r for r in REQUESTS if r.name == FEED)
-    runs.append(
-        await measure(
-            wrk,
-            server,
-            workers,
-            feed,
-            targets,
-            tokens,
-            meter,
-            connections=throughput_connections,
-            phase="throughput",
-            **common,
+    for feed in [r for r in chosen if r.name == FEED]:
+        runs.append(
+            await measure(
+                wrk,
+                server,
+                workers,
+                feed,
+                targets,
+                tokens,
+                meter,
+                connections=throughput_connections,
+                phase="throughput",
+                **common,
+            )
         )
-    )
     floor = next(m for m in runs if m.request == FLOOR and m.phase == "ratio")
     for m in runs:
         if m.phase == "ratio" and floor.api_ms > 0:
