@@ -61,6 +61,13 @@ class MediaRow:
         return cls.from_values([r[name] for name in FIELDS], r["variants"])
 
     @classmethod
+    def from_json(cls, values: list[Any]) -> MediaRow:
+        """From column values in FIELDS order as JSON gives them (variants as objects,
+        created_at as an ISO 8601 string, crop as an array)."""
+        values[CREATED_AT] = datetime.fromisoformat(values[CREATED_AT])
+        return cls.from_values(values, values[VARIANTS_AT])
+
+    @classmethod
     def from_values(cls, values: list[Any], variants: list[dict[str, Any]]) -> MediaRow:
         """From column values in FIELDS order (the one at VARIANTS_AT is replaced)."""
         values[VARIANTS_AT] = tuple(
@@ -95,6 +102,7 @@ FIELDS = (
     "crop",
 )
 VARIANTS_AT = FIELDS.index("variants")
+CREATED_AT = FIELDS.index("created_at")
 COLUMNS = ", ".join(f"m.{name}" for name in FIELDS)
 
 

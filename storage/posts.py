@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -35,6 +36,12 @@ class PostRow:
     moderation_note: str | None  # why a moderator removed it; its author's eyes only
 
     @classmethod
+    def from_values(cls, values: list[Any]) -> PostRow:
+        """From column values in FIELDS order."""
+        values[HASHTAGS_AT] = tuple(values[HASHTAGS_AT])
+        return cls(*values)
+
+    @classmethod
     def from_record(cls, r: asyncpg.Record) -> PostRow:
         return cls(
             r["id"],
@@ -50,7 +57,7 @@ class PostRow:
         )
 
 
-_FIELDS = (
+FIELDS = (
     "id",
     "author_id",
     "caption",
@@ -62,7 +69,8 @@ _FIELDS = (
     "published_at",
     "moderation_note",
 )
-COLUMNS = ", ".join(f"p.{name}" for name in _FIELDS)
+COLUMNS = ", ".join(f"p.{name}" for name in FIELDS)
+HASHTAGS_AT = FIELDS.index("hashtags")
 
 
 async def insert(
