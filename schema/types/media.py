@@ -7,6 +7,7 @@ import strawberry
 from resolvers import media
 from schema import global_id
 from schema.context import Context
+from schema.derived import Derived, derive
 from schema.enum_values import EnumValues
 from schema.info import Info
 from schema.types.media_kind import MediaKind
@@ -24,11 +25,12 @@ _FILTERS = EnumValues(PhotoFilter)
 
 
 @strawberry.type
-class Media(Node):
+class Media(Node, Derived):
     row: strawberry.Private[MediaRow]
     # The object store's URL maker: the URL fields need nothing from the operation's context
     # (schema/execution.py then serves them without building a resolve info).
     public_url: strawberry.Private[Callable[[str], str]]
+    viewer_id: strawberry.Private[int | None]
     kind: MediaKind
     status: MediaStatus
     width: int | None
@@ -42,19 +44,8 @@ class Media(Node):
 
     @classmethod
     def from_row(cls, row: MediaRow, ctx: Context) -> Media:
-        return cls(
-            row=row,
-            public_url=ctx.deps.objects.public_url,
-            id=strawberry.ID(global_id.encode("Media", row.id)),
-            kind=_KINDS[row.kind],
-            status=_STATUSES[row.status],
-            width=row.width,
-            height=row.height,
-            blurhash=row.blurhash,
-            duration_ms=row.duration_ms,
-            filter=_FILTERS[row.filter],
-            failure_reason=row.failure_reason if ctx.viewer_id == row.owner_id else None,
-        )
+        # Fields are derived from the row when first read (`DERIVE` below).
+        return cls.make(row=row, public_url=ctx.deps.objects.public_url, viewer_id=ctx.viewer_id)
 
     @strawberry.field(description="Null until READY. For a video, its poster image.")
     def url(self, size: MediaSize | None = MediaSize.FEED) -> str | None:
@@ -82,6 +73,23 @@ class Media(Node):
         ):
             return None
         return cls.from_row(row, info.context)
+
+
+derive(
+    Media,
+    {
+        "id": lambda m: strawberry.ID(global_id.encode("Media", m.row.id)),
+        "kind": lambda m: _KINDS[m.row.kind],
+        "status": lambda m: _STATUSES[m.row.status],
+        "width": lambda m: m.row.width,
+        "height": lambda m: m.row.height,
+        "blurhash": lambda m: m.row.blurhash,
+        "duration_ms": lambda m: m.row.duration_ms,
+        "filter": lambda m: _FILTERS[m.row.filter],
+        "failure_reason": lambda m: m.row.failure_reason if m.viewer_id == m.row.owner_id else None,
+    },
+    given={"row", "public_url", "viewer_id"},
+)
 
 
 async def _container_visible(info: Info, row: MediaRow) -> bool | None:

@@ -11,6 +11,7 @@ from resolvers import post_cards
 from resolvers.cursors import Page
 from schema import global_id
 from schema.context import Context
+from schema.derived import Derived, derive
 from schema.enum_values import EnumValues
 from schema.info import Info
 from schema.types.connection import Connection
@@ -30,10 +31,13 @@ if TYPE_CHECKING:
 
 
 @strawberry.type
-class Post(Node):
-    """Built whole from a card: every field but `comments` is a plain attribute."""
+class Post(Node, Derived):
+    """Built from a card: every field but `comments` is a plain attribute, derived from the
+    card when first read (schema/derived.py)."""
 
     row: strawberry.Private[PostRow]
+    card: strawberry.Private[PostCard]
+    ctx: strawberry.Private[Context]
     caption: str | None
     hashtags: list[str] = strawberry.field(description="Lower-case, without '#'.")
     location: str | None
@@ -58,29 +62,8 @@ class Post(Node):
 
     @classmethod
     def from_card(cls, card: PostCard, ctx: Context) -> Post:
-        row = card.post
-        viewer_id = ctx.viewer_id
-        return cls(
-            row=row,
-            id=strawberry.ID(global_id.encode("Post", row.id)),
-            caption=row.caption,
-            hashtags=list(row.hashtags),
-            location=row.location,
-            place=None if card.place is None else Place.from_row(card.place),
-            status=_STATUSES[status_shown(card.relation, row.status)],
-            created_at=row.created_at,
-            author=User.from_row(card.author),
-            media=[Media.from_row(m, ctx) for m in card.media],
-            like_count=card.counts.likes,
-            comment_count=card.counts.comments,
-            viewer_has_liked=card.viewer_liked,
-            viewer_has_saved=card.viewer_saved,
-            mentions=[User.from_row(u) for u in card.mentions],
-            failure_reason=row.failure_reason if viewer_id == row.author_id else None,
-            moderation_note=row.moderation_note
-            if card.relation.is_self or card.relation.moderator
-            else None,
-        )
+        # Fields are derived from the card when first read (`_DERIVE` below).
+        return cls.make(row=card.post, card=card, ctx=ctx)
 
     @classmethod
     async def load(cls, info: Info, post_id: int, surface: Surface = Surface.LOOKUP) -> Post | None:
@@ -107,6 +90,37 @@ class Post(Node):
         return await comment_connection(
             info, self.row, first=20 if first is None else first, after=after
         )
+
+
+def _moderation_note(post: Post) -> str | None:
+    relation = post.card.relation
+    return post.row.moderation_note if relation.is_self or relation.moderator else None
+
+
+derive(
+    Post,
+    {
+        "id": lambda p: strawberry.ID(global_id.encode("Post", p.row.id)),
+        "caption": lambda p: p.row.caption,
+        "hashtags": lambda p: list(p.row.hashtags),
+        "location": lambda p: p.row.location,
+        "place": lambda p: None if p.card.place is None else Place.from_row(p.card.place),
+        "status": lambda p: _STATUSES[status_shown(p.card.relation, p.row.status)],
+        "created_at": lambda p: p.row.created_at,
+        "author": lambda p: User.from_row(p.card.author),
+        "media": lambda p: [Media.from_row(m, p.ctx) for m in p.card.media],
+        "like_count": lambda p: p.card.counts.likes,
+        "comment_count": lambda p: p.card.counts.comments,
+        "viewer_has_liked": lambda p: p.card.viewer_liked,
+        "viewer_has_saved": lambda p: p.card.viewer_saved,
+        "mentions": lambda p: [User.from_row(u) for u in p.card.mentions],
+        "failure_reason": lambda p: (
+            p.row.failure_reason if p.ctx.viewer_id == p.row.author_id else None
+        ),
+        "moderation_note": _moderation_note,
+    },
+    given={"row", "card", "ctx"},
+)
 
 
 def remember(info: Info, cards: Iterable[PostCard]) -> None:

@@ -9,6 +9,7 @@ import strawberry
 from resolvers import graph, profile_posts
 from resolvers.cursors import Page
 from schema import global_id
+from schema.derived import Derived, derive
 from schema.info import Info
 from schema.types.connection import Connection
 from schema.types.follow_status import FollowStatus
@@ -23,7 +24,7 @@ R = TypeVar("R")
 
 
 @strawberry.type
-class User(Node):
+class User(Node, Derived):
     row: strawberry.Private[UserRow]
     username: str
     display_name: str | None
@@ -37,19 +38,8 @@ class User(Node):
 
     @classmethod
     def from_row(cls, row: UserRow) -> User:
-        return cls(
-            row=row,
-            id=strawberry.ID(global_id.encode("User", row.id)),
-            username=row.username,
-            display_name=row.display_name,
-            bio=row.bio,
-            is_private=row.is_private,
-            follower_count=row.follower_count,
-            following_count=row.following_count,
-            post_count=row.post_count,
-            created_at=row.created_at,
-            is_moderator=row.is_moderator,
-        )
+        # Fields are derived from the row when first read (`DERIVE` below).
+        return cls.make(row=row)
 
     @classmethod
     async def load(cls, info: Info, user_id: int) -> User | None:
@@ -126,3 +116,21 @@ class User(Node):
     ) -> Connection[User]:
         page = await self._visible_page(info, graph.following, first, 20, after)
         return Connection.from_page(page, User.from_row)
+
+
+derive(
+    User,
+    {
+        "id": lambda u: strawberry.ID(global_id.encode("User", u.row.id)),
+        "username": lambda u: u.row.username,
+        "display_name": lambda u: u.row.display_name,
+        "bio": lambda u: u.row.bio,
+        "is_private": lambda u: u.row.is_private,
+        "follower_count": lambda u: u.row.follower_count,
+        "following_count": lambda u: u.row.following_count,
+        "post_count": lambda u: u.row.post_count,
+        "created_at": lambda u: u.row.created_at,
+        "is_moderator": lambda u: u.row.is_moderator,
+    },
+    given={"row"},
+)
