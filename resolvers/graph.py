@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import asyncpg
+
 from resolvers import cursors, ratelimit
 from resolvers.cursors import Page
 from resolvers.deps import Deps
@@ -80,13 +82,33 @@ async def unfollow(deps: Deps, viewer_id: int, target_id: int) -> Relation:
         if target_id not in locked:
             raise not_found("User")
         previous = await follows.delete(conn, viewer_id, target_id)
+        marked: set[int] = set()
         if previous == "active":
-            await follows.adjust_counts(conn, [viewer_id], target_id, -1)
+            marked = await _leaving(conn, viewer_id, target_id)
         if previous is not None:  # out of the target's notifications
             await notifications.append(conn, "follow", [(target_id, viewer_id)])
     if previous == "active":
-        await hooks.after_unfollow(deps, viewer_id, target_id)
+        await _left(deps, viewer_id, target_id, marked_stale=viewer_id in marked)
     return Relation.NOT_FOLLOWING
+
+
+async def _leaving(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> set[int]:
+    """In an unfollow's transaction: counts, the stale mark and the removal to do (see
+    `_left`); the followers marked stale."""
+    marked = await follows.adjust_counts(conn, [follower_id], followee_id, -1)
+    await follows.note_removal(conn, follower_id, followee_id)
+    return marked
+
+
+async def _left(deps: Deps, follower_id: int, followee_id: int, *, marked_stale: bool) -> None:
+    """The followee's posts leave the follower's feed. The unfollow's transaction marked the
+    feed stale and noted the removal; both go once this is done, so a failure here (Redis or
+    PostgreSQL gone after the commit) leaves the removal and a rebuild to the follower's next
+    feed read (resolvers/feed/hooks.py) rather than a feed that keeps the posts."""
+    await hooks.after_unfollow(deps, follower_id, followee_id)
+    await follows.forget_removals(deps.db, follower_id, [followee_id])
+    if marked_stale:
+        await tokens.clear_feed_stale(deps.db, follower_id)
 
 
 async def remove_follower(deps: Deps, viewer_id: int, follower_id: int) -> None:
@@ -98,13 +120,14 @@ async def remove_follower(deps: Deps, viewer_id: int, follower_id: int) -> None:
         if follower_id not in locked:
             raise not_found("User")
         previous = await follows.delete(conn, follower_id, viewer_id)
+        marked: set[int] = set()
         if previous == "active":
-            await follows.adjust_counts(conn, [follower_id], viewer_id, -1)
+            marked = await _leaving(conn, follower_id, viewer_id)
         if previous is not None:
             await notifications.append(conn, "follow", [(viewer_id, follower_id)])
     if previous == "active":
         # As if they had unfollowed: the viewer's posts leave their home feed.
-        await hooks.after_unfollow(deps, follower_id, viewer_id)
+        await _left(deps, follower_id, viewer_id, marked_stale=follower_id in marked)
 
 
 async def approve_request(deps: Deps, viewer_id: int, requester_id: int) -> None:

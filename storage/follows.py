@@ -113,11 +113,12 @@ async def adjust_counts(
 ) -> set[int]:
     """Add delta to each follower's following_count and to the followee's follower_count.
 
-    A new follow (delta > 0) also marks each follower's feed stale, in the follow's own
-    transaction: their feed lacks the followee's posts until the backfill after the commit
-    has run (resolvers/graph.py clears the mark then). Should that backfill fail (Redis or
-    PostgreSQL gone after the commit), the next feed read rebuilds the feed instead. Returns
-    the followers this statement marked (those not already stale for another reason)."""
+    Also marks each follower's feed stale, in the follow's (or unfollow's) own transaction:
+    their feed lacks the followee's posts (or still has them) until the clean-up after the
+    commit has run (resolvers/graph.py clears the mark then). Should it fail (Redis or
+    PostgreSQL gone after the commit), the next feed read rebuilds the feed instead (an
+    unfollow also leaves a `note_removal` row for it). Returns the followers this statement
+    marked (those not already stale for another reason)."""
     records = await conn.fetch(
         """
         UPDATE users SET
@@ -125,7 +126,7 @@ async def adjust_counts(
                 + CASE WHEN id = ANY($1::bigint[]) THEN $3::int ELSE 0 END,
             follower_count = follower_count
                 + CASE WHEN id = $2 THEN $3::int * cardinality($1::bigint[]) ELSE 0 END,
-            feed_stale = feed_stale OR (id = ANY($1::bigint[]) AND $3::int > 0)
+            feed_stale = feed_stale OR id = ANY($1::bigint[])
         WHERE id = ANY($1::bigint[]) OR id = $2
         -- The subquery reads the statement's snapshot: the flag as it was before.
         RETURNING id, (SELECT o.feed_stale FROM users o WHERE o.id = users.id) AS was_stale
@@ -134,9 +135,40 @@ async def adjust_counts(
         followee_id,
         delta,
     )
-    if delta <= 0:
-        return set()
     return {r["id"] for r in records if r["id"] in follower_ids and not r["was_stale"]}
+
+
+async def note_removal(conn: asyncpg.Connection, user_id: int, author_id: int) -> None:
+    """In an unfollow's transaction: `author_id`'s posts are to leave `user_id`'s feed."""
+    await conn.execute(
+        "INSERT INTO feed_removals (user_id, author_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        user_id,
+        author_id,
+    )
+
+
+async def forget_removals(db: Executor, user_id: int, author_ids: Sequence[int]) -> None:
+    await db.execute(
+        "DELETE FROM feed_removals WHERE user_id = $1 AND author_id = ANY($2::bigint[])",
+        user_id,
+        list(author_ids),
+    )
+
+
+async def pending_removals(db: Executor, user_id: int) -> dict[int, bool]:
+    """Authors an unfinished unfollow noted for the user's feed: whether the user follows
+    them again since (then their posts stay)."""
+    records = await db.fetch(
+        """
+        SELECT r.author_id,
+               EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = r.user_id
+                       AND f.followee_id = r.author_id AND f.state = 'active') AS followed
+        FROM feed_removals r
+        WHERE r.user_id = $1
+        """,
+        user_id,
+    )
+    return {r["author_id"]: r["followed"] for r in records}
 
 
 async def _page(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from resolvers.deps import Deps
-from storage import posts, tokens
+from storage import follows, posts, tokens
 from storage.feed_cache import FEED_CACHE_SIZE
 from storage.feeds.base import FeedEntry
 
@@ -14,7 +14,15 @@ logger = logging.getLogger("snapfeed.feed")
 
 
 async def rebuild(deps: Deps, user_id: int) -> int:
-    """Pull-build the feed of a user who was away (fan-out skipped them), then store it."""
+    """Pull-build the feed of a user who was away (fan-out skipped them), then store it;
+    first, the posts of authors an unfinished unfollow left there go
+    (resolvers/graph.py `_left`)."""
+    pending = await follows.pending_removals(deps.db, user_id)
+    for author_id, followed_again in pending.items():
+        if not followed_again:
+            await deps.feeds.remove_author(user_id, author_id)
+    if pending:
+        await follows.forget_removals(deps.db, user_id, list(pending))
     newest = await posts.newest_from_followees(
         deps.db,
         user_id,
