@@ -60,8 +60,18 @@ async def release(redis: Redis, worker_id: str, job_ids: Iterable[str]) -> None:
 
 
 async def leave(redis: Redis, worker_id: str) -> None:
-    """A clean shutdown: arq has finished or re-queued every job of this worker."""
+    """The worker stops, every job of its ended (arq's close waits for them). A job still
+    recorded did not finish (an outage cut it short, and the worker stops before releasing
+    it, e.g. on an error): it is released, or nothing would run it before its in-progress
+    key expired, up to half an hour later."""
+    unfinished = [_text(j) for j in await redis.smembers(keys.worker_jobs(worker_id))]  # type: ignore[misc]
+    await _forget(redis, worker_id, release=unfinished)
+
+
+async def _forget(redis: Redis, worker_id: str, *, release: Iterable[str] = ()) -> None:
     async with redis.pipeline(transaction=True) as pipe:
+        if in_progress := [keys.arq_in_progress(job_id) for job_id in release]:
+            pipe.delete(*in_progress)
         pipe.delete(keys.worker_heartbeat(worker_id), keys.worker_jobs(worker_id))
         pipe.srem(keys.WORKERS, worker_id)
         await pipe.execute()
@@ -87,6 +97,5 @@ async def recover_dead(redis: Redis) -> dict[str, list[str]]:
             dead[worker_id] = jobs
     for worker_id, jobs in dead.items():
         # A job a live worker has claimed since (after the key expired) is its, not ours.
-        await release(redis, worker_id, [j for j in jobs if j not in alive])
-        await leave(redis, worker_id)
+        await _forget(redis, worker_id, release=[j for j in jobs if j not in alive])
     return dead

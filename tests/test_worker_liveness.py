@@ -144,6 +144,23 @@ async def test_registry_releases_only_the_jobs_of_dead_workers(deps: Deps) -> No
     assert await worker_registry.recover_dead(redis) == {}
 
 
+async def test_leaving_releases_the_jobs_an_outage_cut_short(deps: Deps) -> None:
+    redis = deps.redis
+    async with redis.pipeline(transaction=True) as pipe:
+        for job_id in ("post:1", "post:2"):
+            pipe.set(keys.arq_in_progress(job_id), b"1", ex=1800)
+            worker_registry.record_job(pipe, "leaving", job_id, ttl_seconds=60)
+        pipe.set(keys.arq_in_progress("post:3"), b"1", ex=1800)  # another worker's
+        await pipe.execute()
+    await worker_registry.job_done(redis, "leaving", "post:2")  # finished: arq cleared it
+    await redis.delete(keys.arq_in_progress("post:2"))
+    await worker_registry.leave(redis, "leaving")
+    assert not await redis.exists(keys.arq_in_progress("post:1"))  # runnable again at once
+    assert await redis.exists(keys.arq_in_progress("post:3"))
+    assert await redis.smembers(keys.WORKERS) == set()  # type: ignore[misc]
+    assert not await redis.exists(keys.worker_jobs("leaving"), keys.worker_heartbeat("leaving"))
+
+
 async def test_a_worker_records_its_jobs_and_leaves_cleanly(deps: Deps, settings: Settings) -> None:
     await jobs.enqueue(deps.jobs, jobs.REFRESH_EXPLORE, job_id="refresh-now")
     worker = create_worker(settings, deps=deps, burst=True, poll_delay=0.01, cron_jobs=[])
