@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
 import pytest
 from arq import Retry
 from arq.connections import ArqRedis
 
 from resolvers.deps import Deps
+from storage import users
 from storage.postgres import open_pool
 from tests import media_samples
 from tests.client import GraphQLClient, create_post, upload
@@ -47,6 +49,36 @@ async def test_fan_out_while_postgres_is_down_runs_again_instead_of_failing(
     assert await social.captions("reader") == []
     await fanout_post({"deps": deps, "job_try": 2}, post_id)
     assert await social.captions("reader") == ["published meanwhile"]
+
+
+async def test_a_fan_out_that_fails_any_other_way_runs_again_too(
+    gql: GraphQLClient, deps: Deps, run_jobs: RunJobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The soak's lost fan-out: during a PostgreSQL fast shutdown a pooled connection failed
+    mid-statement with asyncpg's InternalClientError, which is no 'unavailable' error, so
+    the job failed for good and the post reached no follower who was already following."""
+    social = Social(gql, deps, run_jobs)
+    await social.user("author")
+    await social.user("reader")
+    assert await social.follow("reader", "author") == "FOLLOWING"
+    post_id: int = await deps.db.fetchval(
+        "INSERT INTO posts (author_id, caption, status, published_at)"
+        " VALUES ($1, 'published at the shutdown', 'published', now()) RETURNING id",
+        social.raw_id("author"),
+    )
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise asyncpg.InternalClientError(
+            "cannot switch to state 12; another operation (2) is in progress"
+        )
+
+    with monkeypatch.context() as patch:
+        patch.setattr(users, "by_ids", broken)
+        with pytest.raises(Retry):
+            await fanout_post({"deps": deps, "job_try": 1}, post_id)
+    assert await social.captions("reader") == []
+    await fanout_post({"deps": deps, "job_try": 2}, post_id)
+    assert await social.captions("reader") == ["published at the shutdown"]
 
 
 async def test_a_post_published_while_the_queue_is_down_is_fanned_out_on_the_next_try(

@@ -15,7 +15,7 @@ from storage.moderation import RemovedMatch
 from storage.objects.base import original_key
 from storage.unavailable import UNAVAILABLE
 from storage.visibility import FEED_STATES
-from workers.fanout import UNAVAILABLE_RETRY_DELAYS
+from workers.fanout import FANOUT_RETRY_DELAYS
 from workers.imaging import MediaRejected
 from workers.renditions import (
     process_media,
@@ -84,12 +84,16 @@ async def _after_publish(ctx: dict[str, Any], post_id: int) -> None:
     try:
         await live.post_changed(deps, post_id)
         await jobs.enqueue(deps.jobs, jobs.FANOUT_POST, post_id, job_id=jobs.fanout_job_id(post_id))
-    except UNAVAILABLE:
+    except Exception as failure:  # whatever it was: without this job, no fan-out
         job_try = int(ctx.get("job_try", 1))
-        if job_try > len(UNAVAILABLE_RETRY_DELAYS):
+        if job_try > len(FANOUT_RETRY_DELAYS):
             raise
-        logger.warning("post %s: could not queue its fan-out, retrying", post_id)
-        raise Retry(defer=UNAVAILABLE_RETRY_DELAYS[job_try - 1]) from None
+        logger.warning(
+            "post %s: could not queue its fan-out, retrying",
+            post_id,
+            exc_info=not isinstance(failure, UNAVAILABLE),
+        )
+        raise Retry(defer=FANOUT_RETRY_DELAYS[job_try - 1]) from None
 
 
 async def _removed_lookalikes(deps: Deps, post_id: int) -> list[RemovedMatch]:
