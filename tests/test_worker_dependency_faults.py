@@ -23,18 +23,25 @@ from workers.fanout import fanout_post
 from workers.media import process_post
 
 
+async def _published_to_a_follower(social: Social, caption: str) -> int:
+    """A PUBLISHED post of "author", followed by "reader", not fanned out yet."""
+    await social.user("author")
+    await social.user("reader")
+    assert await social.follow("reader", "author") == "FOLLOWING"
+    post_id: int = await social.deps.db.fetchval(
+        "INSERT INTO posts (author_id, caption, status, published_at)"
+        " VALUES ($1, $2, 'published', now()) RETURNING id",
+        social.raw_id("author"),
+        caption,
+    )
+    return post_id
+
+
 async def test_fan_out_while_postgres_is_down_runs_again_instead_of_failing(
     gql: GraphQLClient, deps: Deps, run_jobs: RunJobs
 ) -> None:
     social = Social(gql, deps, run_jobs)
-    await social.user("author")
-    await social.user("reader")
-    assert await social.follow("reader", "author") == "FOLLOWING"
-    post_id: int = await deps.db.fetchval(
-        "INSERT INTO posts (author_id, caption, status, published_at)"
-        " VALUES ($1, 'published meanwhile', 'published', now()) RETURNING id",
-        social.raw_id("author"),
-    )
+    post_id = await _published_to_a_follower(social, "published meanwhile")
     healthy = deps.db
     # Nothing listens on this port: every connection is refused, as while PostgreSQL restarts.
     deps.db = await open_pool(
@@ -58,14 +65,7 @@ async def test_a_fan_out_that_fails_any_other_way_runs_again_too(
     mid-statement with asyncpg's InternalClientError, which is no 'unavailable' error, so
     the job failed for good and the post reached no follower who was already following."""
     social = Social(gql, deps, run_jobs)
-    await social.user("author")
-    await social.user("reader")
-    assert await social.follow("reader", "author") == "FOLLOWING"
-    post_id: int = await deps.db.fetchval(
-        "INSERT INTO posts (author_id, caption, status, published_at)"
-        " VALUES ($1, 'published at the shutdown', 'published', now()) RETURNING id",
-        social.raw_id("author"),
-    )
+    post_id = await _published_to_a_follower(social, "published at the shutdown")
 
     async def broken(*args: object, **kwargs: object) -> None:
         raise asyncpg.InternalClientError(
