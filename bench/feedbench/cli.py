@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import atexit
-import json
 import random
-import shutil
-import signal
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -33,6 +27,7 @@ from .inprocess import in_process_breakdown, profile_hybrid
 from .meters import CpuMeter
 from .reads import bench_reads, p95_ratios
 from .report import environment, git_state, goals, notes, report
+from .runner import run_on_stack
 from .seed import SeedInfo, issue_tokens, seed, viewer_stats
 from .stack import CHILDREN, INTERRUPT, ApiServer, start_server
 from .stores import bench_stores
@@ -151,41 +146,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-
-    # Removed at the end (unless --keep) when this run created it.
-    made_here = args.data_dir is None or not args.data_dir.exists()
-    data_dir = (
-        Path(tempfile.mkdtemp(prefix="snapfeed-bench-"))
-        if args.data_dir is None
-        else args.data_dir.resolve()
+    return run_on_stack(
+        args, "snapfeed-bench-", lambda stack, data_dir: run(args, stack, data_dir), _report
     )
-    # SIGTERM stops the run like Ctrl-C, so the clean-up below always runs.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    if made_here and not args.keep:
-        # Registered before pgserver registers its own exit handler, so this runs after it
-        # (that handler takes a lock file under the data dir once more).
-        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    stack = EmbeddedStack(data_dir)
-    status = 1
-    try:
-        log(f"data dir {data_dir}")
-        stack.start()
-        results = asyncio.run(run(args, stack, data_dir))
-        text = stores_report(results) if "stores" in results else report(results)
-        print(text, flush=True)
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
-        status = 0
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        log("interrupted")
-        status = 130
-    finally:
-        CHILDREN.stop_all()
-        stack.stop()
-        if args.keep:
-            log(f"kept {data_dir}")
-        elif made_here:
-            shutil.rmtree(data_dir, ignore_errors=True)
-        else:
-            log(f"left {data_dir} in place (it existed before this run)")
-    return status
+
+
+def _report(results: dict[str, Any]) -> str:
+    return stores_report(results) if "stores" in results else report(results)
