@@ -16,7 +16,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from storage import keys
-from storage.redis import by_slot
+from storage.redis import by_slot, is_cluster
 
 _WIDTH = 20
 _SENTINEL = "0" * _WIDTH
@@ -97,6 +97,24 @@ def _range(card: int, members: Sequence[bytes], size: int) -> CachedRange:
     return CachedRange(built=card > 0, ids=ids, complete=card - 1 < size)
 
 
+@dataclass(frozen=True)
+class FeedRead:
+    """What one feed-read script call found: the cached page, the cached celebrity list
+    (None: not cached) and, on a single node, those celebrities' timelines read in the same
+    call (None: not read; a cluster keeps them on other slots)."""
+
+    cached: CachedRange
+    celebrities: list[int] | None
+    timelines: dict[int, CachedRange] | None
+
+
+def _timelines(author_ids: Sequence[int], raw: Sequence[Any]) -> dict[int, CachedRange]:
+    return {
+        author_id: _range(raw[2 * i], raw[2 * i + 1], TIMELINE_SIZE)
+        for i, author_id in enumerate(author_ids)
+    }
+
+
 def _bounds(before: int | None) -> tuple[str, str]:
     return ("+" if before is None else "(" + _member(before)), "(" + _SENTINEL
 
@@ -110,6 +128,9 @@ class FeedCache:
         self._merge_if_built = redis.register_script(_MERGE_IF_BUILT)
         self._read_feed = redis.register_script(_READ_FEED)
         self._read_timelines = redis.register_script(_READ_TIMELINES)
+        # A script may read keys it was not given only on a single node: there the feed
+        # read also reads the celebrities' timelines, one round trip for the whole page.
+        self._timeline_prefix = "" if is_cluster(redis) else keys.AUTHOR_TIMELINE_PREFIX
 
     async def _replace_sets(self, sets: Mapping[str, Sequence[str]], ttl: int) -> None:
         """Each key's set becomes exactly these members, one script call per cluster slot."""
@@ -124,41 +145,58 @@ class FeedCache:
 
     async def read_feed_and_celebrities(
         self, user_id: int, *, before: int | None, limit: int
-    ) -> tuple[CachedRange, list[int] | None]:
-        """One script call: a page of the cached feed and the cached celebrity followees
-        (both keys carry the user's hash tag). One command rather than a pipeline of four:
-        the API process packs and parses a quarter of the replies' framing."""
-        high, low = _bounds(before)
+    ) -> FeedRead:
+        """One script call: a page of the cached feed, the cached celebrity followees (both
+        keys carry the user's hash tag) and, on a single node, the page's part of each of
+        their timelines. One command rather than a pipeline: the API process packs and
+        parses one command's framing, and each round trip costs it a pair of system calls."""
+        high, low, ttl, prefix = self.feed_read_args(before)
         replies = await self._read_feed(
             keys=[keys.feed_cache(user_id), keys.celebrity_followees(user_id)],
-            args=[high, low, limit, self._ttl],
+            args=[high, low, limit, ttl, prefix],
         )
         return self.parse_feed_read(replies)
 
-    FEED_READ_REPLIES = 4
+    FEED_READ_REPLIES = 5
     # The feed read inside a script: KEYS[1] the feed, KEYS[2] the celebrity list; local
-    # variables high, low, limit, ttl; `replies` gets FEED_READ_REPLIES replies, which
-    # `parse_feed_read` reads.
+    # variables high, low, limit, ttl and timeline_prefix (empty: do not read timelines);
+    # `replies` gets FEED_READ_REPLIES replies, which `parse_feed_read` reads. Timelines
+    # are ranged with the feed's bounds and limit, as `read_timelines` would.
     FEED_READ_LUA = """
 replies[1] = redis.call('ZCARD', KEYS[1])
 replies[2] = redis.call('ZREVRANGEBYLEX', KEYS[1], high, low, 'LIMIT', 0, limit)
 replies[3] = redis.call('EXPIRE', KEYS[1], ttl)
 replies[4] = redis.call('GET', KEYS[2])
+replies[5] = false
+if replies[4] and timeline_prefix ~= '' then
+  local timelines = {}
+  for id in string.gmatch(replies[4], '[^,]+') do
+    local key = timeline_prefix .. id
+    timelines[#timelines + 1] = redis.call('ZCARD', key)
+    timelines[#timelines + 1] = redis.call(
+      'ZREVRANGEBYLEX', key, high, low, 'LIMIT', 0, limit)
+  end
+  replies[5] = timelines
+end
 """
 
-    def feed_read_args(self, before: int | None) -> tuple[str, str, int]:
-        """The bounds and TTL of the feed read, for a script that reads the feed with other
-        keys of the user's (`FEED_READ_LUA`)."""
+    def feed_read_args(self, before: int | None) -> tuple[str, str, int, str]:
+        """The bounds, TTL and timeline key prefix of the feed read, for a script that reads
+        the feed with other keys of the user's (`FEED_READ_LUA`)."""
         high, low = _bounds(before)
-        return high, low, self._ttl
+        return high, low, self._ttl, self._timeline_prefix
 
     @staticmethod
-    def parse_feed_read(replies: Sequence[Any]) -> tuple[CachedRange, list[int] | None]:
-        card, members, _, celebrities = replies[: FeedCache.FEED_READ_REPLIES]
+    def parse_feed_read(replies: Sequence[Any]) -> FeedRead:
+        card, members, _, celebrities, timelines = replies[: FeedCache.FEED_READ_REPLIES]
         parsed = None
         if celebrities is not None:
             parsed = [int(i) for i in celebrities.decode().split(",") if i]
-        return _range(card, members, FEED_CACHE_SIZE), parsed
+        return FeedRead(
+            _range(card, members, FEED_CACHE_SIZE),
+            parsed,
+            None if parsed is None or timelines is None else _timelines(parsed, timelines),
+        )
 
     async def store_feed(self, user_id: int, newest: Sequence[int]) -> None:
         """Build a user's cache from the newest ids of their stored feed."""
@@ -220,10 +258,7 @@ replies[4] = redis.call('GET', KEYS[2])
                 pipe.zcard(name)
                 pipe.zrevrangebylex(name, high, low, start=0, num=limit)
             raw = await pipe.execute()
-        return {
-            author_id: _range(raw[2 * i], raw[2 * i + 1], TIMELINE_SIZE)
-            for i, author_id in enumerate(author_ids)
-        }
+        return _timelines(author_ids, raw)
 
     async def store_timelines(self, timelines: Mapping[int, Sequence[int]]) -> None:
         sets = {
@@ -257,6 +292,7 @@ replies[4] = redis.call('GET', KEYS[2])
 _READ_FEED = (
     """
 local high, low, limit, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local timeline_prefix = ARGV[5]
 local replies = {}
 """
     + FeedCache.FEED_READ_LUA

@@ -58,7 +58,8 @@ def rate_bucket(action: str, user_id: int) -> str:
 # Home-feed cache: a sorted set of the newest post ids of an active user's feed.
 FEED_CACHE = "feed:{{{user_id}}}"
 # A celebrity's newest posts, merged into followers' feeds at read time.
-AUTHOR_TIMELINE = "timeline:{author_id}"
+AUTHOR_TIMELINE_PREFIX = "timeline:"
+AUTHOR_TIMELINE = AUTHOR_TIMELINE_PREFIX + "{author_id}"
 # The viewer's followees at or above the celebrity threshold (comma-separated ids).
 CELEBRITY_FOLLOWEES = "celebs:{{{user_id}}}"
 # Last follower id a fan-out of a post has reached, so a retried job resumes there.

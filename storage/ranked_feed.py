@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from storage import feed_signals, keys
-from storage.feed_cache import CachedRange, FeedCache
+from storage.feed_cache import FeedCache, FeedRead
 from storage.feed_signals import kind_sql
 from storage.types import Executor
 from storage.visibility import Surface, muted_sql, post_visible_sql
@@ -152,10 +152,10 @@ async def read_state(
     window_days: int,
     min_id: int,
     feed_limit: int,
-) -> tuple[CachedRange, list[int] | None, ViewerState]:
-    """One script call: the newest `feed_limit` ids of the cached feed and the cached
-    celebrity list (as `FeedCache.read_feed_and_celebrities`), and the viewer's signals."""
-    high, low, ttl = feed_cache.feed_read_args(None)
+) -> tuple[FeedRead, ViewerState]:
+    """One script call: the newest `feed_limit` ids of the cached feed with the celebrity
+    list and timelines (as `FeedCache.read_feed_and_celebrities`), and the viewer's signals."""
+    high, low, ttl, prefix = feed_cache.feed_read_args(None)
     day_keys = feed_signals.followee_engagement_keys(
         viewer_id, now_ms=now_ms, window_days=window_days
     )
@@ -173,16 +173,15 @@ async def read_state(
             low,
             feed_limit,
             ttl,
+            prefix,
             now_ms - window_days * 86_400_000,
             SOCIAL_PER_DAY,
             feed_signals.member(min_id),
         ],
     )
-    cached, celebrities = FeedCache.parse_feed_read(raw)
     seen, social, suggested, sessions = raw[FeedCache.FEED_READ_REPLIES :]
     return (
-        cached,
-        celebrities,
+        FeedCache.parse_feed_read(raw),
         ViewerState(
             seen=set(map(int, seen)),
             followee_engagement={int(social[i]): social[i + 1] for i in range(0, len(social), 2)},
@@ -194,21 +193,22 @@ async def read_state(
 
 # KEYS: the feed cache, the celebrity list, the seen set, the cached suggestions, the session
 # list, then the followee-engagement day sets. ARGV: the feed read's high and low bounds,
-# limit and TTL, the oldest seen score kept, posts read per day set, the oldest post id as
-# the day sets' members are written (20 digits: strings compare as the numbers would; a Lua
-# number would round them). Returns the feed read's replies, the seen ids, the posts
-# followees engaged with (id, total of the days' counts when > 0, flat), the suggestions and
-# the session numbers. One call instead of a pipeline of ~14 commands: the days are summed
-# here, and the API process packs and parses one command.
+# limit, TTL and timeline key prefix, the oldest seen score kept, posts read per day set,
+# the oldest post id as the day sets' members are written (20 digits: strings compare as
+# the numbers would; a Lua number would round them). Returns the feed read's replies, the
+# seen ids, the posts followees engaged with (id, total of the days' counts when > 0, flat),
+# the suggestions and the session numbers. One call instead of a pipeline of ~14
+# commands: the days are summed here, and the API process packs and parses one command.
 _READ_STATE = (
     """
 local high, low, limit, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local timeline_prefix = ARGV[5]
 local replies = {}
 """
     + FeedCache.FEED_READ_LUA
     + """
-replies[5] = redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[5], '+inf')
-local min, per_day = ARGV[7], tonumber(ARGV[6]) - 1
+replies[6] = redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[6], '+inf')
+local min, per_day = ARGV[8], tonumber(ARGV[7]) - 1
 local totals, order = {}, {}
 for k = 6, #KEYS do
   local day = redis.call('ZREVRANGE', KEYS[k], 0, per_day, 'WITHSCORES')
@@ -225,9 +225,9 @@ local social = {}
 for _, id in ipairs(order) do
   if totals[id] > 0 then social[#social + 1] = id; social[#social + 1] = totals[id] end
 end
-replies[6] = social
-replies[7] = redis.call('GET', KEYS[4])
-replies[8] = redis.call('LRANGE', KEYS[5], 0, -1)
+replies[7] = social
+replies[8] = redis.call('GET', KEYS[4])
+replies[9] = redis.call('LRANGE', KEYS[5], 0, -1)
 return replies
 """
 )

@@ -57,7 +57,7 @@ async def test_a_post_fanned_out_while_a_cache_is_built_reaches_it(
     reads = _between_read_and_build(deps, monkeypatch, lambda: fanout.fan_out(deps, late))
     assert await social.captions("reader") == ["late", "first"]
     assert len(reads) == 2  # the second read found the arrival
-    cached, _ = await deps.feed_cache.read_feed_and_celebrities(reader, before=None, limit=10)
+    cached = (await deps.feed_cache.read_feed_and_celebrities(reader, before=None, limit=10)).cached
     assert cached.built and late in cached.ids
 
 
@@ -80,5 +80,5 @@ async def test_a_cache_built_while_a_followee_leaves_is_dropped(
     _between_read_and_build(deps, monkeypatch, unfollowed)
     assert await social.captions("reader") == ["bob's"]
     # The cache built from the first read held ada's post: it is gone, not served stale.
-    cached, _ = await deps.feed_cache.read_feed_and_celebrities(reader, before=None, limit=10)
+    cached = (await deps.feed_cache.read_feed_and_celebrities(reader, before=None, limit=10)).cached
     assert not cached.built

@@ -27,7 +27,7 @@ async def test_followee_engagement_is_summed_over_days_from_the_oldest_post_on(
             await deps.redis.zincrby(key, n, feed_signals.member(post))
     await deps.redis.zadd(keys.ranked_seen(viewer), {feed_signals.member(newer): NOW_MS})
     await deps.redis.set(keys.suggested_users(viewer), "7,8")
-    cached, celebrities, state = await ranked_feed.read_state(
+    read, state = await ranked_feed.read_state(
         deps.redis,
         deps.feed_cache,
         viewer,
@@ -41,4 +41,4 @@ async def test_followee_engagement_is_summed_over_days_from_the_oldest_post_on(
     assert state.seen == {newer}
     assert state.suggested == [7, 8]
     assert state.sessions == []
-    assert not cached.built and cached.ids == [] and celebrities is None
+    assert not read.cached.built and read.cached.ids == [] and read.celebrities is None

@@ -166,7 +166,7 @@ async def new_session(
     if stale and not pull:
         await rebuild(deps, viewer_id)
     # The feed's newest ids are read with the viewer's signals, in one round trip.
-    cached, celebrities, state = await ranked_feed.read_state(
+    read, state = await ranked_feed.read_state(
         deps.redis,
         deps.feed_cache,
         viewer_id,
@@ -178,9 +178,7 @@ async def new_session(
     if pull:
         newest = await feed_ids(deps, viewer_id, stale=False, before=None, limit=FEED_CANDIDATES)
     else:
-        newest = await feed_ids_from(
-            deps, viewer_id, cached, celebrities, before=None, limit=FEED_CANDIDATES
-        )
+        newest = await feed_ids_from(deps, viewer_id, read, before=None, limit=FEED_CANDIDATES)
     followed = [p for p in newest if p >= min_id]
     tail_before = followed[-1] if followed else None
     fof = state.suggested

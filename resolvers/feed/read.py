@@ -8,7 +8,7 @@ from resolvers.deps import Deps
 from resolvers.feed.hooks import rebuild
 from resolvers.feed.merge import below, merge_newest
 from storage import follows, posts
-from storage.feed_cache import FEED_CACHE_SIZE, TIMELINE_SIZE, CachedRange
+from storage.feed_cache import FEED_CACHE_SIZE, TIMELINE_SIZE, CachedRange, FeedRead
 from storage.metrics import FEED_CACHE
 
 CURSOR_KIND = "feed"
@@ -39,30 +39,26 @@ async def feed_ids(
         return await posts.newest_from_all_followees(deps.db, viewer_id, before=before, limit=limit)
     if stale:
         await rebuild(deps, viewer_id)
-    cached, celebrities = await deps.feed_cache.read_feed_and_celebrities(
-        viewer_id, before=before, limit=limit
-    )
-    return await feed_ids_from(deps, viewer_id, cached, celebrities, before=before, limit=limit)
+    read = await deps.feed_cache.read_feed_and_celebrities(viewer_id, before=before, limit=limit)
+    return await feed_ids_from(deps, viewer_id, read, before=before, limit=limit)
 
 
 async def feed_ids_from(
-    deps: Deps,
-    viewer_id: int,
-    cached: CachedRange,
-    celebrities: list[int] | None,
-    *,
-    before: int | None,
-    limit: int,
+    deps: Deps, viewer_id: int, read: FeedRead, *, before: int | None, limit: int
 ) -> list[int]:
-    """`feed_ids` once the feed cache and celebrity list were read (by a script that may
-    have read more: `FeedCache.FEED_READ_LUA`)."""
-    own = await _own_ids(deps, viewer_id, cached, before, limit)
+    """`feed_ids` once the feed cache, celebrity list and (on a single node) celebrity
+    timelines were read, with `before` and `limit` (by a script that may have read more:
+    `FeedCache.FEED_READ_LUA`)."""
+    own = await _own_ids(deps, viewer_id, read.cached, before, limit)
+    celebrities, timelines = read.celebrities, read.timelines
     if celebrities is None:
         celebrities = await follows.celebrity_followees(
             deps.db, viewer_id, threshold=deps.settings.celebrity_followers
         )
         await deps.feed_cache.set_celebrities(viewer_id, celebrities, CELEBRITY_LIST_TTL)
-    merged_in = await _celebrity_ids(deps, celebrities, before, limit)
+    if timelines is None and celebrities:
+        timelines = await deps.feed_cache.read_timelines(celebrities, before=before, limit=limit)
+    merged_in = await _celebrity_ids(deps, timelines or {}, before, limit)
     return merge_newest([own, merged_in], limit)
 
 
@@ -104,11 +100,11 @@ async def _settle_cache(deps: Deps, viewer_id: int, stored: list[int]) -> list[i
 
 
 async def _celebrity_ids(
-    deps: Deps, authors: list[int], before: int | None, limit: int
+    deps: Deps, timelines: dict[int, CachedRange], before: int | None, limit: int
 ) -> list[int]:
-    if not authors:
+    if not timelines:
         return []
-    timelines = await deps.feed_cache.read_timelines(authors, before=before, limit=limit)
+    timelines = dict(timelines)  # rebuilt ones are filled in below
     missing = [a for a, t in timelines.items() if not t.built]
     sources: list[list[int]] = []
     if missing:
