@@ -26,8 +26,8 @@ class Loaders:
 
     @cached_property
     def user_by_username(self) -> UserByUsernameLoader:
-        # Users found by name prime the by-id loader.
-        return UserByUsernameLoader(self._deps, self.user_by_id)
+        # Users found by name prime the by-id and relation loaders.
+        return UserByUsernameLoader(self._deps, self.user_by_id, self.relation_by_user_id)
 
     @cached_property
     def relation_by_user_id(self) -> RelationByUserIdLoader:
@@ -47,7 +47,8 @@ class Loaders:
 
     @cached_property
     def comment_page_by_post_id(self) -> CommentPageByPostIdLoader:
-        return CommentPageByPostIdLoader(self._deps, self._viewer_id)
+        # The comments' authors prime the by-id loader.
+        return CommentPageByPostIdLoader(self._deps, self._viewer_id, self.user_by_id)
 
     @cached_property
     def story_by_id(self) -> StoryByIdLoader:

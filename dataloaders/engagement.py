@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
+from dataloaders.users import UserByIdLoader
 from resolvers.deps import Deps
 from storage import comments
 from storage.comments import CommentRow, PageKey
@@ -22,10 +23,12 @@ class CommentByIdLoader(DataLoader[int, CommentRow | None]):
 
 class CommentPageByPostIdLoader(DataLoader[PageKey, list[CommentRow]]):
     """Comment pages of many posts in one query (a feed page showing a preview of each), as
-    the viewer may see them."""
+    the viewer may see them. The authors come with them and prime `users`."""
 
-    def __init__(self, deps: Deps, viewer_id: int | None) -> None:
+    def __init__(self, deps: Deps, viewer_id: int | None, users: UserByIdLoader) -> None:
         async def load(keys: Sequence[PageKey]) -> list[list[CommentRow]]:
-            return await comments.pages(deps.db, list(keys), viewer_id)
+            found, authors = await comments.pages(deps.db, list(keys), viewer_id)
+            users.prime_many({author.id: author for author in authors})
+            return found
 
         super().__init__(load_fn=load)

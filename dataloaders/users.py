@@ -22,10 +22,25 @@ class UserByIdLoader(DataLoader[int, UserRow | None]):
 
 
 class UserByUsernameLoader(DataLoader[str, UserRow | None]):
-    def __init__(self, deps: Deps, by_id: UserByIdLoader) -> None:
+    """Users found by name prime the by-id loader and, for a signed-in viewer, the relation
+    loader: the same query reads the viewer's relation to them, which showing a profile
+    (or any list it owns) asks next."""
+
+    def __init__(
+        self, deps: Deps, by_id: UserByIdLoader, relations: RelationByUserIdLoader
+    ) -> None:
+        viewer_id = relations.viewer_id
+
         async def load(names: Sequence[str]) -> list[UserRow | None]:
-            found = {row.username: row for row in await users.by_usernames(deps.db, list(names))}
-            for row in found.values():
+            if viewer_id is None:
+                rows = await users.by_usernames(deps.db, list(names))
+            else:
+                pairs = await users.by_usernames_with_relations(deps.db, viewer_id, list(names))
+                for row, relation in pairs:
+                    relations.prime(row.id, relation)
+                rows = [row for row, _ in pairs]
+            found = {row.username: row for row in rows}
+            for row in rows:
                 by_id.prime(row.id, row)
             return [found.get(name.lower()) for name in names]
 

@@ -70,20 +70,26 @@ async def explore_page(
     """A page of the ranked snapshot without the viewer's own posts and those of accounts
     they follow (those are in their home feed), re-checked against the visibility policy."""
     cursors.check_first(first, deps.settings.max_page_size)
+    chunk = max(MIN_CHUNK, 2 * (first + 1))
+    read_ahead: list[Entry] | None = None  # the first chunk, read with the version
     if after is not None:
         version, position = decode_cursor(after)
     else:
-        current = await explore_snapshots.current_version(deps.redis)
-        version, position = (current if current is not None else await refresh(deps)), 0
-    excluded: set[int] = set()
-    if viewer_id is not None:
-        excluded = {viewer_id, *await explore.followee_ids(deps.db, viewer_id)}
+        current = await explore_snapshots.read_current(deps.redis, count=chunk)
+        if current is None:
+            version = await refresh(deps)
+        else:
+            version, read_ahead = current
+        position = 0
 
     found: list[tuple[int, int]] = []  # (position after the item, post id)
-    chunk = max(MIN_CHUNK, 2 * (first + 1))
     refreshed = False
     while len(found) <= first:
-        entries = await explore_snapshots.read(deps.redis, version, start=position, count=chunk)
+        if read_ahead is not None:
+            entries: list[Entry] | None = read_ahead
+            read_ahead = None
+        else:
+            entries = await explore_snapshots.read(deps.redis, version, start=position, count=chunk)
         if entries is None:
             if after is not None:
                 raise bad_input(
@@ -95,9 +101,10 @@ async def explore_page(
             # The pointer outlived its snapshot (no refresh for a while): rank now.
             version, refreshed = await refresh(deps), True
             continue
-        wanted = [e.post_id for e in entries if e.author_id not in excluded]
-        # Deleted, flagged, gone private or blocked since the snapshot: skipped, page stays full.
-        visible = await explore.still_visible(deps.db, wanted, viewer_id) if wanted else set()
+        # Deleted, flagged, gone private or blocked since the snapshot, or now the viewer's
+        # own or followed: skipped, the page stays full.
+        ids = [e.post_id for e in entries]
+        visible = await explore.still_visible(deps.db, ids, viewer_id) if ids else set()
         for offset, entry in enumerate(entries, start=position + 1):
             if entry.post_id in visible:
                 found.append((offset, entry.post_id))

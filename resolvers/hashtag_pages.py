@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from resolvers import cursors
-from resolvers.cursors import Page
+from resolvers import cursors, post_cards
 from resolvers.deps import Deps
 from resolvers.errors import bad_input
 from resolvers.hashtags import MAX_HASHTAG_LENGTH, normalize_hashtag
+from resolvers.post_cards import CardPage
 from storage import hashtags
+from storage import post_cards as post_card_statements
 from storage.hashtags import HashtagRow
-from storage.posts import PostRow
+from storage.visibility import Surface
 
 CURSOR_KIND = "hashtag"
 
@@ -31,12 +32,23 @@ async def hashtag(deps: Deps, raw_name: str, *, viewer_id: int | None) -> Hashta
     return row if row.post_count > 0 else None
 
 
+def _cursor(post_id: int) -> str:
+    return cursors.encode(CURSOR_KIND, post_id)
+
+
 async def posts_page(
     deps: Deps, name: str, *, viewer_id: int | None, first: int, after: str | None
-) -> Page[PostRow]:
+) -> CardPage:
+    """The tag's posts the viewer may see in discovery, newest first, with their cards."""
     cursors.check_first(first, deps.settings.max_page_size)
     before = cursors.decode_id(after, CURSOR_KIND)
-    rows = await hashtags.posts_page(
-        deps.db, name, viewer_id=viewer_id, before=before, limit=first + 1
+    return await post_cards.listed_page(
+        deps,
+        post_card_statements.TAGGED,
+        name,
+        viewer_id,
+        Surface.DISCOVERY,
+        before=before,
+        first=first,
+        cursor_of=_cursor,
     )
-    return cursors.page_of(rows, first, lambda r: cursors.encode(CURSOR_KIND, r.id))

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
+from resolvers.cursors import Page
 from resolvers.deps import Deps
 from storage import post_cards
 from storage.post_cards import PostCard
 from storage.visibility import Surface, may_see_post
+
+
+@dataclass(frozen=True)
+class CardPage:
+    """A page of listed posts, and the cards (by post id) of those the viewer may see."""
+
+    page: Page[int]
+    cards: dict[int, PostCard]
+
+
+EMPTY = CardPage(Page(items=[], has_next=False), {})
 
 
 def shows(card: PostCard, surface: Surface) -> bool:
@@ -22,3 +36,26 @@ async def visible(
     round trip)."""
     found = await post_cards.cards(deps.db, post_ids, viewer_id)
     return [card for card in found if shows(card, surface)]
+
+
+async def listed_page(
+    deps: Deps,
+    statement: str,
+    key: Any,
+    viewer_id: int | None,
+    surface: Surface,
+    *,
+    before: int | None,
+    first: int,
+    cursor_of: Callable[[int], str],
+) -> CardPage:
+    """A page of a listing (`storage.post_cards.GRID`, `TAGGED`) with its cards, in one
+    round trip. The listing applies the visibility policy in SQL; its Python twin filters
+    the cards once more, as for every other page of posts."""
+    found, has_next = await post_cards.listed(
+        deps.db, statement, key, viewer_id, before=before, first=first
+    )
+    return CardPage(
+        Page(items=[(cursor_of(c.post.id), c.post.id) for c in found], has_next=has_next),
+        {c.post.id: c for c in found if shows(c, surface)},
+    )

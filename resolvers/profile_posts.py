@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
-from resolvers import cursors
-from resolvers.cursors import Page
+from resolvers import cursors, post_cards
 from resolvers.deps import Deps
-from storage import posts
-from storage.posts import PostRow
+from resolvers.post_cards import EMPTY, CardPage
+from storage import post_cards as post_card_statements
 from storage.users import UserRow
-from storage.visibility import Relation, may_see_content
+from storage.visibility import Relation, Surface, may_see_content
 
 # The grid's cursors have always carried the feed's kind; clients may hold some.
 CURSOR_KIND = "feed"
 
 
+def _cursor(post_id: int) -> str:
+    return cursors.encode(CURSOR_KIND, post_id)
+
+
 async def profile_page(
     deps: Deps, owner: UserRow, *, relation: Relation, first: int, after: str | None
-) -> Page[PostRow]:
-    """A user's grid, newest first, as the viewer may see it."""
+) -> CardPage:
+    """A user's grid, newest first, as the viewer may see it, with its cards."""
     cursors.check_first(first, deps.settings.max_page_size)
     before = cursors.decode_id(after, CURSOR_KIND)
     if not may_see_content(relation):  # no query for a grid that must be empty
-        return Page(items=[], has_next=False)
-    rows = await posts.profile_page(
-        deps.db, owner.id, viewer_id=relation.viewer_id, before=before, limit=first + 1
+        return EMPTY
+    return await post_cards.listed_page(
+        deps,
+        post_card_statements.GRID,
+        owner.id,
+        relation.viewer_id,
+        Surface.PROFILE,
+        before=before,
+        first=first,
+        cursor_of=_cursor,
     )
-    return cursors.page_of(rows, first, lambda r: cursors.encode(CURSOR_KIND, r.id))

@@ -11,8 +11,9 @@ from typing import NamedTuple
 
 import asyncpg
 
-from storage import counters, notifications
+from storage import counters, notifications, users
 from storage.types import Executor
+from storage.users import UserRow
 from storage.visibility import user_listed_sql
 
 
@@ -130,18 +131,23 @@ async def by_ids(db: Executor, ids: Sequence[int]) -> list[CommentRow]:
     return [CommentRow.from_record(r) for r in records]
 
 
+_AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in users.FIELDS)
+_AUTHOR_NAMES = tuple(f"author_{name}" for name in users.FIELDS)
+
+
 async def pages(
     db: Executor, keys: Sequence[PageKey], viewer_id: int | None
-) -> list[list[CommentRow]]:
+) -> tuple[list[list[CommentRow]], list[UserRow]]:
     """Every requested page in one query, in key order (ids are time-sortable snowflakes),
-    without the comments of users blocked either way with the viewer.
+    without the comments of users blocked either way with the viewer; and their authors
+    (read with them: a page of comments always shows who wrote each).
 
     All three arrays are bigint[]: each new array type costs asyncpg a type-introspection
     round trip on every fresh connection, and bigint[] is the one all queries share.
     """
     records = await db.fetch(
         f"""
-        SELECT k.ord, {COLUMNS}
+        SELECT k.ord, {COLUMNS}, {_AUTHOR_COLUMNS}
         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY
             AS k (post_id, after_id, lim, ord)
         CROSS JOIN LATERAL (
@@ -150,6 +156,7 @@ async def pages(
               AND {user_listed_sql(viewer="$4::bigint", user="c.author_id")}
             ORDER BY c.id LIMIT k.lim
         ) c
+        JOIN users u ON u.id = c.author_id
         ORDER BY k.ord, c.id
         """,
         [k.post_id for k in keys],
@@ -158,6 +165,10 @@ async def pages(
         viewer_id,
     )
     grouped: dict[int, list[CommentRow]] = defaultdict(list)
+    authors: dict[int, UserRow] = {}
     for r in records:
-        grouped[r["ord"]].append(CommentRow.from_record(r))
-    return [grouped.get(i, []) for i in range(1, len(keys) + 1)]
+        row = CommentRow.from_record(r)
+        grouped[r["ord"]].append(row)
+        if row.author_id not in authors:
+            authors[row.author_id] = UserRow(*[r[name] for name in _AUTHOR_NAMES])
+    return [grouped.get(i, []) for i in range(1, len(keys) + 1)], list(authors.values())

@@ -49,22 +49,18 @@ async def candidates(
     ]
 
 
-async def followee_ids(db: Executor, viewer_id: int) -> list[int]:
-    """Everyone the viewer follows (approved follows only)."""
-    records = await db.fetch(
-        "SELECT followee_id FROM follows WHERE follower_id = $1 AND state = 'active'", viewer_id
-    )
-    return [r["followee_id"] for r in records]
-
-
 async def still_visible(db: Executor, post_ids: Sequence[int], viewer_id: int | None) -> set[int]:
     """Those of these posts the viewer may still see in discovery (deleted, flagged, gone
-    private or blocked since they were ranked: left out)."""
+    private or blocked since they were ranked: left out) and finds nowhere else: the
+    viewer's own and those of accounts they follow are in their home feed."""
     records = await db.fetch(
         f"""
         SELECT p.id FROM posts p JOIN users u ON u.id = p.author_id
         WHERE p.id = ANY($1::bigint[]) AND NOT u.is_private
           AND {post_visible_sql(Surface.DISCOVERY, viewer="$2")}
+          AND ($2::bigint IS NULL OR (p.author_id <> $2 AND NOT EXISTS (
+              SELECT 1 FROM follows f WHERE f.follower_id = $2
+                AND f.followee_id = p.author_id AND f.state = 'active')))
         """,
         list(post_ids),
         viewer_id,

@@ -52,9 +52,27 @@ async def store(redis: Redis, entries: Sequence[Entry], *, ttl_seconds: int) -> 
     return version
 
 
-async def current_version(redis: Redis) -> int | None:
-    value = await redis.get(keys.EXPLORE_CURRENT)
-    return None if value is None else int(value)
+# KEYS[1] the current version; ARGV the snapshot key prefix (the keys share the tag
+# {explore}, so the snapshot is on the pointer's slot), the first and last list index.
+_READ_CURRENT = """
+local version = redis.call('GET', KEYS[1])
+if not version then return false end
+local key = ARGV[1] .. version
+if redis.call('EXISTS', key) == 0 then return {version, false} end
+return {version, redis.call('LRANGE', key, ARGV[2], ARGV[3])}
+"""
+
+
+async def read_current(redis: Redis, *, count: int) -> tuple[int, list[Entry] | None] | None:
+    """The current version and its first `count` entries (None: that snapshot is gone), in
+    one round trip; None when there is no current snapshot."""
+    raw = await redis.register_script(_READ_CURRENT)(
+        keys=[keys.EXPLORE_CURRENT], args=[keys.EXPLORE_SNAPSHOT_PREFIX, 1, count]
+    )
+    if raw is None:
+        return None
+    version, entries = raw
+    return int(version), None if entries is None else [_decode(r) for r in entries]
 
 
 async def read(redis: Redis, version: int, *, start: int, count: int) -> list[Entry] | None:

@@ -14,19 +14,21 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from storage.posts import COLUMNS, PostRow
 from storage.types import Executor
 from storage.visibility import Surface, post_visible_sql
 
 _VISIBLE = post_visible_sql(Surface.DISCOVERY, viewer="$2")
 _NO_CURSOR = 2**63 - 1  # no `before`: below the largest bigint
 
-# $1 tag, $2 viewer (or NULL), $3 before (or NULL), $4 limit.
-# The tag's ids come from an index-only scan in order (OFFSET 0 keeps that subquery as it
-# is), so a popular tag's page joins the newest ids until it is full instead of joining
-# and sorting all of them, whatever plan (custom or generic) PostgreSQL picks.
+# Posts with the tag that the viewer may see in discovery, newest first: a listing
+# (storage/post_cards.py reads its cards). $1 tag, $2 viewer (or NULL), $3 before (or
+# NULL), $4 limit. The policy is part of the query (not a filter afterwards), so a page is
+# always full. The tag's ids come from an index-only scan in order (OFFSET 0 keeps that
+# subquery as it is), so a popular tag's page joins the newest ids until it is full
+# instead of joining and sorting all of them, whatever plan (custom or generic) PostgreSQL
+# picks.
 TAG_PAGE = f"""
-SELECT {COLUMNS} FROM (
+SELECT p.id FROM (
     SELECT post_id FROM post_hashtags
     WHERE tag = $1 AND post_id < coalesce($3::bigint, {_NO_CURSOR})
     ORDER BY post_id DESC OFFSET 0
@@ -111,22 +113,3 @@ async def recount_author(conn: asyncpg.Connection, author_id: int, *, now_public
         author_id,
         now_public,
     )
-
-
-async def posts_page(
-    db: Executor, name: str, *, viewer_id: int | None, before: int | None, limit: int
-) -> list[PostRow]:
-    """Posts with the tag that the viewer may see in discovery, newest first.
-
-    The policy is part of the query (not a filter afterwards), so a page is always full.
-    The tag's posts are read newest first from `post_hashtags` (a btree, kept by a trigger)
-    until the page is full; the cursor is a bound even under a generic plan.
-    """
-    records = await db.fetch(
-        TAG_PAGE,
-        name,
-        viewer_id,
-        before,
-        limit,
-    )
-    return [PostRow.from_record(r) for r in records]

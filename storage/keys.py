@@ -58,8 +58,8 @@ def rate_bucket(action: str, user_id: int) -> str:
 # Home-feed cache: a sorted set of the newest post ids of an active user's feed.
 FEED_CACHE = "feed:{{{user_id}}}"
 # A celebrity's newest posts, merged into followers' feeds at read time.
+# (The prefix, then the author's id: the feed-read script builds keys from the ids it reads.)
 AUTHOR_TIMELINE_PREFIX = "timeline:"
-AUTHOR_TIMELINE = AUTHOR_TIMELINE_PREFIX + "{author_id}"
 # The viewer's followees at or above the celebrity threshold (comma-separated ids).
 CELEBRITY_FOLLOWEES = "celebs:{{{user_id}}}"
 # Last follower id a fan-out of a post has reached, so a retried job resumes there.
@@ -71,7 +71,7 @@ def feed_cache(user_id: int) -> str:
 
 
 def author_timeline(author_id: int) -> str:
-    return AUTHOR_TIMELINE.format(author_id=author_id)
+    return f"{AUTHOR_TIMELINE_PREFIX}{author_id}"
 
 
 def celebrity_followees(user_id: int) -> str:
@@ -84,14 +84,15 @@ def fanout_progress(post_id: int) -> str:
 
 # Explore: each ranking is a list snapshot ("post_id:author_id" entries after a header) kept
 # under its own version, so a reader pages through the snapshot it started on.
-EXPLORE_SNAPSHOT = "explore:{{explore}}:snapshot:{version}"
+# (The prefix, then the version: scripts build the key from the version they read.)
+EXPLORE_SNAPSHOT_PREFIX = "explore:{explore}:snapshot:"
 # The version of the newest snapshot, and the counter that numbers them.
 EXPLORE_CURRENT = "explore:{explore}:current"
 EXPLORE_VERSION_COUNTER = "explore:{explore}:versions"
 
 
 def explore_snapshot(version: int) -> str:
-    return EXPLORE_SNAPSHOT.format(version=version)
+    return f"{EXPLORE_SNAPSHOT_PREFIX}{version}"
 
 
 # Ranked home feed (resolvers/feed/ranked.py). Per-viewer keys share the hash tag {viewer_id},

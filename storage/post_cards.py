@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import orjson
 
-from storage import media, posts, users, visibility
+from storage import hashtags, media, posts, users, visibility
 from storage.counters import PostCounts
 from storage.media import MediaRow
 from storage.places import PlaceRow
@@ -49,11 +50,14 @@ _MENTIONED_ROW = ", ".join(f"mu.{name}" for name in users.FIELDS)
 _AUTHOR_NAMES = tuple(f"author_{name}" for name in users.FIELDS)
 _AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in users.FIELDS)
 
-# commentCount leaves out what `comments` hides from the viewer: comments by users blocked
+
+# The cards of the posts `wanted (id, ord)` names, in `ord` order. commentCount leaves out
+# what `comments` hides from the viewer: comments by users blocked
 # either way. The counter stays the source; the viewer's walls are read once per statement
 # (an InitPlan), and only a viewer with some pays for counting their comments on each post,
 # one probe of the comments_author_post index per wall.
-_CARDS = f"""
+def _cards_sql(wanted: str) -> str:
+    return f"""
 WITH walls AS MATERIALIZED (SELECT ARRAY({visibility.walls_sql("$2")}) AS ids)
 SELECT {posts.COLUMNS}, {_AUTHOR_COLUMNS},
        f.state AS viewer_state, {visibility.relation_columns(viewer="$2", owner="p.author_id")},
@@ -72,7 +76,7 @@ SELECT {posts.COLUMNS}, {_AUTHOR_COLUMNS},
        ) AS mentions,
        (SELECT json_agg(json_build_array({_MEDIA_VALUES}) ORDER BY m.position)
           FROM media m WHERE m.post_id = p.id)::text AS media
-FROM unnest($1::bigint[]) WITH ORDINALITY AS wanted (id, ord)
+FROM {wanted}
 JOIN posts p ON p.id = wanted.id AND p.deleted_at IS NULL
 JOIN users u ON u.id = p.author_id
 LEFT JOIN follows f ON f.follower_id = $2 AND f.followee_id = p.author_id
@@ -84,6 +88,10 @@ LEFT JOIN LATERAL (
 ) c ON true
 ORDER BY wanted.ord
 """
+
+
+# $1 the ids, $2 the viewer (or NULL).
+_CARDS = _cards_sql("unnest($1::bigint[]) WITH ORDINALITY AS wanted (id, ord)")
 
 
 # The statement's columns after the post's and the author's, which lead in FIELDS order.
@@ -161,6 +169,41 @@ async def cards(db: Executor, post_ids: Sequence[int], viewer_id: int | None) ->
     if not post_ids:
         return []
     records = await db.fetch(_CARDS, list(post_ids), viewer_id)
+    return _decode(records, viewer_id)
+
+
+def _listed_sql(listing: str) -> str:
+    """The cards statement of a listing: `listing` is a statement over ($1 what is listed,
+    $2 the viewer or NULL, $3 an id bound or NULL, $4 a limit) that selects the ids of
+    posts (as `id`), newest first."""
+    return _cards_sql(
+        f"(SELECT l.id, row_number() OVER (ORDER BY l.id DESC) FROM ({listing}) l)"
+        " AS wanted (id, ord)"
+    )
+
+
+# A page of a user's grid, of a hashtag's posts: the listing and its cards in one statement.
+GRID = _listed_sql(posts.GRID)
+TAGGED = _listed_sql(hashtags.TAG_PAGE)
+
+
+async def listed(
+    db: Executor,
+    statement: str,
+    key: Any,
+    viewer_id: int | None,
+    *,
+    before: int | None,
+    first: int,
+) -> tuple[list[PostCard], bool]:
+    """The cards of a listing's (`GRID`, `TAGGED`) first `first` posts below `before`,
+    newest first, and whether there are more: a page in one round trip, not a listing and
+    then its cards. The look-ahead post is read but not decoded."""
+    records = await db.fetch(statement, key, viewer_id, before, first + 1)
+    return _decode(records[:first], viewer_id), len(records) > first
+
+
+def _decode(records: Sequence[asyncpg.Record], viewer_id: int | None) -> list[PostCard]:
     if records and tuple(records[0].keys()) != _LAYOUT:
         raise AssertionError(f"post card columns out of order: {tuple(records[0].keys())}")
     return [_card(r, viewer_id) for r in records]

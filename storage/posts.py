@@ -280,21 +280,15 @@ async def newest_from_followees(
     return [(r["id"], r["author_id"]) for r in records]
 
 
-_GRID = f"""
-SELECT {COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id
+# A user's grid as the viewer may see it, newest first: a listing (storage/post_cards.py
+# reads its cards). $1 the author, $2 the viewer (or NULL), $3 before (or NULL), $4 limit.
+GRID = f"""
+SELECT p.id FROM posts p JOIN users u ON u.id = p.author_id
 WHERE p.author_id = $1 AND p.status IN ({sql_list(GRID_STATES)})
-  AND ($2::bigint IS NULL OR p.id < $2)
-  AND {post_visible_sql(Surface.PROFILE, viewer="$4")}
-ORDER BY p.id DESC LIMIT $3
+  AND ($3::bigint IS NULL OR p.id < $3)
+  AND {post_visible_sql(Surface.PROFILE, viewer="$2")}
+ORDER BY p.id DESC LIMIT $4
 """
-
-
-async def profile_page(
-    db: Executor, author_id: int, *, viewer_id: int | None, before: int | None, limit: int
-) -> list[PostRow]:
-    """The author's grid as the viewer may see it, newest first."""
-    records = await db.fetch(_GRID, author_id, before, limit, viewer_id)
-    return [PostRow.from_record(r) for r in records]
 
 
 async def newest_from_all_followees(

@@ -9,7 +9,9 @@ from typing import Any
 
 import asyncpg
 
+from storage import visibility
 from storage.types import Executor
+from storage.visibility import Relation
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which makes a
@@ -93,6 +95,36 @@ async def by_usernames(db: Executor, usernames: Sequence[str]) -> list[UserRow]:
         [name.lower() for name in usernames],
     )
     return [UserRow.from_record(r) for r in records]
+
+
+_BY_USERNAMES_WITH_RELATIONS = f"""
+SELECT {COLUMNS}, f.state, {visibility.relation_columns(viewer="$2", owner="u.id")}
+FROM users u
+LEFT JOIN follows f ON f.follower_id = $2 AND f.followee_id = u.id
+WHERE lower(u.username) = ANY($1::text[])
+"""
+
+
+async def by_usernames_with_relations(
+    db: Executor, viewer_id: int, usernames: Sequence[str]
+) -> list[tuple[UserRow, Relation]]:
+    """Users by name with a signed-in viewer's relation to each, in one query: a profile
+    is looked up by name and then shown as the policy allows."""
+    records = await db.fetch(
+        _BY_USERNAMES_WITH_RELATIONS, [name.lower() for name in usernames], viewer_id
+    )
+    found = []
+    for r in records:
+        row = UserRow.from_record(r)
+        relation = visibility.relation_from(
+            r,
+            viewer_id=viewer_id,
+            owner_id=row.id,
+            owner_private=row.is_private,
+            follow_state=r["state"],
+        )
+        found.append((row, relation))
+    return found
 
 
 async def update_profile(

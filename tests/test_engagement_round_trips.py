@@ -86,5 +86,5 @@ async def test_comment_previews_do_not_grow_with_the_page(
             "reader",
         ]
         assert comments["pageInfo"] == {"hasNextPage": True}
-    # As above, plus one query for every post's comment page and one for their authors.
-    assert count == 4
+    # As above, plus one query for every post's comment page with their authors.
+    assert count == 3

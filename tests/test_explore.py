@@ -221,7 +221,7 @@ async def test_an_explore_page_costs_the_same_for_any_size(
     await explore(d, "reader")  # ranks the first snapshot
     async with round_trips() as cost:
         assert len(captions(await explore(d, "reader"))) == posts
-    # token check, followees, visibility re-check, the page's cards (one batch each);
-    # Redis: the current version, then one read of the snapshot.
-    assert cost.db == 4
-    assert cost.redis == 2
+    # token check, visibility re-check (the viewer's follows with it), the page's cards
+    # (one batch each); Redis: the current version and its first entries in one script.
+    assert cost.db == 3
+    assert cost.redis == 1

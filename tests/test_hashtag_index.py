@@ -1,5 +1,6 @@
-"""A hashtag page reads the tag's newest posts in order from post_hashtags (migration 0021)
-and stops once the page is full, under a generic plan too; the trigger keeps the table."""
+"""A hashtag page (the tag's listing and its cards in one statement) reads the tag's newest
+posts in order from post_hashtags (migration 0021) and stops once the page is full, under a
+generic plan too; the trigger keeps the table."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 
 from resolvers.deps import Deps
 from schema import global_id
-from storage import hashtags
+from storage import post_cards
 from tests.client import GraphQLClient
 
 
@@ -36,7 +37,7 @@ async def test_a_popular_tags_page_reads_its_newest_posts_and_stops(
         await conn.execute("SET plan_cache_mode = force_generic_plan")
         try:
             await conn.execute(
-                f"PREPARE tag_page (text, bigint, bigint, int) AS {hashtags.TAG_PAGE}"
+                f"PREPARE tag_page (text, bigint, bigint, int) AS {post_cards.TAGGED}"
             )
             execute = "EXECUTE tag_page ('sunset', NULL, NULL, 21)"
             plan = "\n".join(

@@ -39,10 +39,15 @@ async def test_explore_snapshots_are_stored_and_paged(deps: Deps) -> None:
     entries = [explore_snapshots.Entry(post_id=i, author_id=i % 3) for i in range(1, 6)]
     first = await explore_snapshots.store(deps.redis, entries, ttl_seconds=60)
     second = await explore_snapshots.store(deps.redis, entries[:1], ttl_seconds=60)
-    assert await explore_snapshots.current_version(deps.redis) == second != first
+    assert second != first
+    assert await explore_snapshots.read_current(deps.redis, count=5) == (second, entries[:1])
     assert await explore_snapshots.read(deps.redis, first, start=3, count=5) == entries[3:]
     assert await explore_snapshots.read(deps.redis, second, start=0, count=5) == entries[:1]
     assert await explore_snapshots.read(deps.redis, second + 1, start=0, count=5) is None
+    await deps.redis.delete(keys.explore_snapshot(second))
+    assert await explore_snapshots.read_current(deps.redis, count=5) == (second, None)
+    await deps.redis.delete(keys.EXPLORE_CURRENT)
+    assert await explore_snapshots.read_current(deps.redis, count=5) is None
 
 
 async def test_persisted_queries_are_remembered(deps: Deps) -> None:

@@ -4,10 +4,8 @@ import strawberry
 
 from resolvers import hashtag_pages
 from schema.info import Info
-from schema.types.post import ids_of
-from schema.types.post_connection import PostConnection, post_connection
+from schema.types.post_connection import PostConnection, card_connection
 from storage.hashtags import HashtagRow
-from storage.visibility import Surface
 
 
 @strawberry.type
@@ -34,4 +32,4 @@ class Hashtag:
             first=20 if first is None else first,
             after=after,
         )
-        return await post_connection(info, ids_of(page), Surface.DISCOVERY)
+        return card_connection(info, page)

@@ -6,6 +6,7 @@ import strawberry
 
 from resolvers import post_cards
 from resolvers.cursors import Page
+from resolvers.post_cards import CardPage
 from schema.info import Info
 from schema.types.feed_reason import FeedReason
 from schema.types.page_info import PageInfo
@@ -32,6 +33,11 @@ async def post_connection(
     found = await post_cards.visible(ctx.deps, ctx.viewer_id, ids, surface)
     cards = {c.post.id: c for c in found}
     return assemble(info, page, cards, [reason] * len(page.items))
+
+
+def card_connection(info: Info, found: CardPage) -> PostConnection:
+    """A page whose cards were read with it (`resolvers.post_cards.listed_page`)."""
+    return assemble(info, found.page, found.cards, [None] * len(found.page.items))
 
 
 def assemble(

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import strawberry
 
 from resolvers import graph, profile_posts
-from resolvers.cursors import Page
 from schema import global_id
 from schema.derived import Derived, derive
 from schema.info import Info
@@ -15,7 +14,7 @@ from schema.types.connection import Connection
 from schema.types.follow_status import FollowStatus
 from schema.types.node import Node
 from storage.users import UserRow
-from storage.visibility import Surface, may_see_user
+from storage.visibility import may_see_user
 
 if TYPE_CHECKING:
     from schema.types.post_connection import PostConnection
@@ -76,11 +75,11 @@ class User(Node, Derived):
     async def _visible_page(
         self,
         info: Info,
-        fetch: Callable[..., Awaitable[Page[R]]],
+        fetch: Callable[..., Awaitable[R]],
         first: int | None,
         default: int,
         after: str | None,
-    ) -> Page[R]:
+    ) -> R:
         """A list owned by this user, as the viewer may see it (the policy needs their
         relation)."""
         ctx = info.context
@@ -97,11 +96,10 @@ class User(Node, Derived):
         self, info: Info, first: int | None = 12, after: str | None = None
     ) -> Annotated[PostConnection, strawberry.lazy("schema.types.post_connection")]:
         # Post refers back to User
-        from schema.types.post import ids_of
-        from schema.types.post_connection import post_connection
+        from schema.types.post_connection import card_connection
 
         page = await self._visible_page(info, profile_posts.profile_page, first, 12, after)
-        return await post_connection(info, ids_of(page), Surface.PROFILE)
+        return card_connection(info, page)
 
     @strawberry.field
     async def followers(
