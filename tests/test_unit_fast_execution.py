@@ -52,6 +52,10 @@ class Item(Named):
     broken: int  # set to None on purpose: a null in a non-null field
     note: str | None
     child: Item | None
+    big: int  # past 32 bits in one item: an Int error
+    flag: bool
+    ident: strawberry.ID
+    ratio: float
 
     @strawberry.field
     def label(self, size: Size | None = Size.SMALL, upper: bool = False) -> str:
@@ -67,7 +71,9 @@ class Item(Named):
         return self.count * 10
 
 
-def _item(name: str, *, broken: Any = 1, child: Item | None = None) -> Item:
+def _item(
+    name: str, *, broken: Any = 1, child: Item | None = None, big: int = 7, flag: Any = True
+) -> Item:
     return Item(
         name=name,
         count=len(name),
@@ -79,6 +85,10 @@ def _item(name: str, *, broken: Any = 1, child: Item | None = None) -> Item:
         broken=broken,
         note=None,
         child=child,
+        big=big,
+        flag=flag,
+        ident=strawberry.ID(f"id-{name}"),
+        ratio=0.5,
     )
 
 
@@ -95,6 +105,11 @@ class Query:
     @strawberry.field
     def maybe_broken(self) -> list[Item | None]:
         return [_item("ok"), _item("bad", broken=None)]
+
+    @strawberry.field
+    def odd_leaves(self) -> list[Item | None]:
+        # An Int past 32 bits; a Boolean and an Int given as other classes.
+        return [_item("huge", big=2**40), _item("int-flag", flag=1), _item("b", big=True)]
 
 
 def _schema(context: type[StrawberryGraphQLCoreExecutionContext]) -> strawberry.Schema:
@@ -115,6 +130,7 @@ QUERIES = [
     "{ maybeBroken { name broken } }",
     "{ items { name @skip(if: true) count @include(if: false) size } }",
     "{ items { tags { label @include(if: true) } } }",
+    "{ items { big flag ident ratio } oddLeaves { name big flag ident ratio } }",
 ]
 VARIABLES = {"s": "LARGE", "u": True}
 
