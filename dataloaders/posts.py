@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
+from dataloaders.known import KnownValuesLoader
 from resolvers import post_cards
 from resolvers.deps import Deps
 from storage import media
@@ -14,10 +15,10 @@ from storage.post_cards import PostCard
 from storage.visibility import Surface
 
 
-class PostCardByIdLoader(DataLoader[int, PostCard | None]):
+class PostCardByIdLoader(KnownValuesLoader[int, PostCard | None]):
     """Whole posts for single lookups (`post`, `node`, a comment's post, live updates); None
     when missing, deleted or not visible to the viewer when looked up. Every other surface
-    shows a subset of these (storage/visibility.py), so pages may prime this loader."""
+    shows a subset of these (storage/visibility.py), so pages may tell it their cards."""
 
     def __init__(self, deps: Deps, viewer_id: int | None) -> None:
         async def load(ids: Sequence[int]) -> list[PostCard | None]:

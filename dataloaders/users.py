@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
+from dataloaders.known import KnownValuesLoader
 from resolvers.deps import Deps
 from storage import users, visibility
 from storage.users import UserRow
@@ -47,7 +48,7 @@ class UserByUsernameLoader(DataLoader[str, UserRow | None]):
         super().__init__(load_fn=load)
 
 
-class RelationByUserIdLoader(DataLoader[int, Relation]):
+class RelationByUserIdLoader(KnownValuesLoader[int, Relation]):
     """The viewer's relation to each user (follow state, blocks, mute, the viewer's moderator
     flag), for the visibility policy; ask through `of(row)`."""
 

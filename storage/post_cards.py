@@ -8,6 +8,7 @@ nested fields to fetch.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -116,6 +117,14 @@ _TAIL = (
 _LAYOUT = (*posts.FIELDS, *_AUTHOR_NAMES, *_TAIL)
 
 
+# A post's media change rarely (processing, an edit) and a page of a busy feed shows the
+# same posts to many viewers: decoded media are kept by their JSON text, which is all they
+# are decoded from (rows are never changed, so sharing them is safe).
+@functools.lru_cache(maxsize=4096)
+def _media(text: str) -> tuple[MediaRow, ...]:
+    return tuple([MediaRow.from_json(m) for m in orjson.loads(text)])
+
+
 def _card(r: asyncpg.Record, viewer_id: int | None) -> PostCard:
     # Positional: a page reads ~40 columns of 20 rows, and one tuple beats 40 lookups.
     values = tuple(r)
@@ -140,9 +149,7 @@ def _card(r: asyncpg.Record, viewer_id: int | None) -> PostCard:
         PostRow.from_values(list(values[:_AUTHOR_AT])),
         author,
         viewer_state,
-        ()
-        if media_json is None
-        else tuple([MediaRow.from_json(m) for m in orjson.loads(media_json)]),
+        () if media_json is None else _media(media_json),
         PostCounts(likes, comments),
         viewer_liked,
         Relation(

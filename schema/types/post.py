@@ -128,8 +128,8 @@ def remember(info: Info, cards: Iterable[PostCard]) -> None:
     `comments` (its visibility) and its author's relation to the viewer."""
     loaders = info.context.loaders
     cards = list(cards)
-    loaders.post_card_by_id.prime_many({card.post.id: card for card in cards})
-    loaders.relation_by_user_id.prime_many({card.author.id: card.relation for card in cards})
+    loaders.post_card_by_id.know({card.post.id: card for card in cards})
+    loaders.relation_by_user_id.know({card.author.id: card.relation for card in cards})
 
 
 def ids_of(page: Page[PostRow]) -> Page[int]:
