@@ -10,13 +10,16 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from resolvers import cursors
-from resolvers.cursors import Page
+from resolvers import cursors, post_cards
 from resolvers.deps import Deps
 from resolvers.errors import bad_input
+from resolvers.post_cards import CardPage
 from resolvers.ranking import COMMENT_WEIGHT, LIKE_WEIGHT, rank
 from storage import explore, explore_snapshots
+from storage import post_cards as post_card_statements
 from storage.explore_snapshots import Entry
+from storage.post_cards import PostCard
+from storage.visibility import Surface
 
 logger = logging.getLogger("snapfeed.explore")
 
@@ -66,9 +69,10 @@ def decode_cursor(after: str) -> tuple[int, int]:
 
 async def explore_page(
     deps: Deps, viewer_id: int | None, *, first: int, after: str | None
-) -> Page[int]:
-    """A page of the ranked snapshot without the viewer's own posts and those of accounts
-    they follow (those are in their home feed), re-checked against the visibility policy."""
+) -> CardPage:
+    """A page of the ranked snapshot with its cards, without the viewer's own posts and
+    those of accounts they follow (those are in their home feed), re-checked against the
+    visibility policy: one statement per chunk of the snapshot read."""
     cursors.check_first(first, deps.settings.max_page_size)
     chunk = max(MIN_CHUNK, 2 * (first + 1))
     read_ahead: list[Entry] | None = None  # the first chunk, read with the version
@@ -82,9 +86,10 @@ async def explore_page(
             version, read_ahead = current
         position = 0
 
-    found: list[tuple[int, int]] = []  # (position after the item, post id)
-    refreshed = False
-    while len(found) <= first:
+    found: list[PostCard] = []
+    positions: dict[int, int] = {}  # post id -> its position after the item
+    has_next = refreshed = False
+    while True:
         if read_ahead is not None:
             entries: list[Entry] | None = read_ahead
             read_ahead = None
@@ -101,18 +106,25 @@ async def explore_page(
             # The pointer outlived its snapshot (no refresh for a while): rank now.
             version, refreshed = await refresh(deps), True
             continue
-        # Deleted, flagged, gone private or blocked since the snapshot, or now the viewer's
-        # own or followed: skipped, the page stays full.
-        ids = [e.post_id for e in entries]
-        visible = await explore.still_visible(deps.db, ids, viewer_id) if ids else set()
         for offset, entry in enumerate(entries, start=position + 1):
-            if entry.post_id in visible:
-                found.append((offset, entry.post_id))
+            positions.setdefault(entry.post_id, offset)
+        # Deleted, flagged, gone private or blocked since the snapshot, or now the viewer's
+        # own or followed: skipped by the statement, the page stays full.
+        cards, has_next = await post_card_statements.listed(
+            deps.db,
+            post_card_statements.EXPLORED,
+            [e.post_id for e in entries],
+            viewer_id,
+            first=first - len(found),
+        )
+        found.extend(cards)
         position += len(entries)
-        if len(entries) < chunk:
+        if has_next or len(entries) < chunk:
             break
         chunk *= 2
-    return Page(
-        items=[(encode_cursor(version, pos), post_id) for pos, post_id in found[:first]],
-        has_next=len(found) > first,
+    return post_cards.card_page(
+        found,
+        has_next,
+        Surface.DISCOVERY,
+        lambda post_id: encode_cursor(version, positions[post_id]),
     )

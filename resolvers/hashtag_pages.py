@@ -47,8 +47,8 @@ async def posts_page(
         post_card_statements.TAGGED,
         name,
         viewer_id,
-        Surface.DISCOVERY,
-        before=before,
+        before,
+        surface=Surface.DISCOVERY,
         first=first,
         cursor_of=_cursor,
     )

@@ -38,24 +38,30 @@ async def visible(
     return [card for card in found if shows(card, surface)]
 
 
+def card_page(
+    found: list[PostCard], has_next: bool, surface: Surface, cursor_of: Callable[[int], str]
+) -> CardPage:
+    """A page of a listing's cards. The listing applied the visibility policy in SQL; its
+    Python twin filters the cards once more, as for every other page of posts."""
+    return CardPage(
+        Page(items=[(cursor_of(c.post.id), c.post.id) for c in found], has_next=has_next),
+        {c.post.id: c for c in found if shows(c, surface)},
+    )
+
+
 async def listed_page(
     deps: Deps,
     statement: str,
     key: Any,
     viewer_id: int | None,
+    *bounds: Any,
     surface: Surface,
-    *,
-    before: int | None,
     first: int,
     cursor_of: Callable[[int], str],
 ) -> CardPage:
     """A page of a listing (`storage.post_cards.GRID`, `TAGGED`) with its cards, in one
-    round trip. The listing applies the visibility policy in SQL; its Python twin filters
-    the cards once more, as for every other page of posts."""
+    round trip."""
     found, has_next = await post_cards.listed(
-        deps.db, statement, key, viewer_id, before=before, first=first
+        deps.db, statement, key, viewer_id, *bounds, first=first
     )
-    return CardPage(
-        Page(items=[(cursor_of(c.post.id), c.post.id) for c in found], has_next=has_next),
-        {c.post.id: c for c in found if shows(c, surface)},
-    )
+    return card_page(found, has_next, surface, cursor_of)

@@ -30,8 +30,8 @@ async def profile_page(
         post_card_statements.GRID,
         owner.id,
         relation.viewer_id,
-        Surface.PROFILE,
-        before=before,
+        before,
+        surface=Surface.PROFILE,
         first=first,
         cursor_of=_cursor,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -49,20 +48,18 @@ async def candidates(
     ]
 
 
-async def still_visible(db: Executor, post_ids: Sequence[int], viewer_id: int | None) -> set[int]:
-    """Those of these posts the viewer may still see in discovery (deleted, flagged, gone
-    private or blocked since they were ranked: left out) and finds nowhere else: the
-    viewer's own and those of accounts they follow are in their home feed."""
-    records = await db.fetch(
-        f"""
-        SELECT p.id FROM posts p JOIN users u ON u.id = p.author_id
-        WHERE p.id = ANY($1::bigint[]) AND NOT u.is_private
-          AND {post_visible_sql(Surface.DISCOVERY, viewer="$2")}
-          AND ($2::bigint IS NULL OR (p.author_id <> $2 AND NOT EXISTS (
-              SELECT 1 FROM follows f WHERE f.follower_id = $2
-                AND f.followee_id = p.author_id AND f.state = 'active')))
-        """,
-        list(post_ids),
-        viewer_id,
-    )
-    return {r["id"] for r in records}
+# An explore page: those of a snapshot's posts (in rank order) the viewer may still see in
+# discovery (deleted, flagged, gone private or blocked since they were ranked: left out)
+# and finds nowhere else (the viewer's own and those of accounts they follow are in their
+# home feed). A listing (storage/post_cards.py reads its cards): $1 the snapshot's post ids,
+# $2 the viewer (or NULL), $3 the limit.
+PICKS = f"""
+SELECT p.id, w.ord
+FROM unnest($1::bigint[]) WITH ORDINALITY AS w (id, ord)
+JOIN posts p ON p.id = w.id JOIN users u ON u.id = p.author_id
+WHERE NOT u.is_private AND {post_visible_sql(Surface.DISCOVERY, viewer="$2")}
+  AND ($2::bigint IS NULL OR (p.author_id <> $2 AND NOT EXISTS (
+      SELECT 1 FROM follows f WHERE f.follower_id = $2
+        AND f.followee_id = p.author_id AND f.state = 'active')))
+ORDER BY w.ord LIMIT $3
+"""

@@ -28,7 +28,7 @@ _NO_CURSOR = 2**63 - 1  # no `before`: below the largest bigint
 # instead of joining and sorting all of them, whatever plan (custom or generic) PostgreSQL
 # picks.
 TAG_PAGE = f"""
-SELECT p.id FROM (
+SELECT p.id, -p.id AS ord FROM (
     SELECT post_id FROM post_hashtags
     WHERE tag = $1 AND post_id < coalesce($3::bigint, {_NO_CURSOR})
     ORDER BY post_id DESC OFFSET 0

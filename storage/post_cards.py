@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from storage import hashtags, media, posts, users, visibility
+from storage import explore, hashtags, media, posts, users, visibility
 from storage.counters import PostCounts
 from storage.media import MediaRow
 from storage.places import PlaceRow
@@ -180,33 +180,26 @@ async def cards(db: Executor, post_ids: Sequence[int], viewer_id: int | None) ->
 
 
 def _listed_sql(listing: str) -> str:
-    """The cards statement of a listing: `listing` is a statement over ($1 what is listed,
-    $2 the viewer or NULL, $3 an id bound or NULL, $4 a limit) that selects the ids of
-    posts (as `id`), newest first."""
-    return _cards_sql(
-        f"(SELECT l.id, row_number() OVER (ORDER BY l.id DESC) FROM ({listing}) l)"
-        " AS wanted (id, ord)"
-    )
+    """The cards statement of a listing: `listing` selects the posts of a page as `id` and
+    `ord` (their order), with $2 the viewer (or NULL) and its last parameter the limit."""
+    return _cards_sql(f"({listing}) AS wanted")
 
 
-# A page of a user's grid, of a hashtag's posts: the listing and its cards in one statement.
+# A page of a user's grid, of a hashtag's posts, of explore: the listing and its cards in
+# one statement.
 GRID = _listed_sql(posts.GRID)
 TAGGED = _listed_sql(hashtags.TAG_PAGE)
+EXPLORED = _listed_sql(explore.PICKS)
 
 
 async def listed(
-    db: Executor,
-    statement: str,
-    key: Any,
-    viewer_id: int | None,
-    *,
-    before: int | None,
-    first: int,
+    db: Executor, statement: str, key: Any, viewer_id: int | None, *bounds: Any, first: int
 ) -> tuple[list[PostCard], bool]:
-    """The cards of a listing's (`GRID`, `TAGGED`) first `first` posts below `before`,
-    newest first, and whether there are more: a page in one round trip, not a listing and
-    then its cards. The look-ahead post is read but not decoded."""
-    records = await db.fetch(statement, key, viewer_id, before, first + 1)
+    """The cards of a listing's (`GRID`, `TAGGED`, `EXPLORED`) first `first` posts, in its
+    order, and whether there are more: a page in one round trip, not a listing and then its
+    cards. `key` and `bounds` are the listing's parameters but the viewer and the limit.
+    The look-ahead post is read but not decoded."""
+    records = await db.fetch(statement, key, viewer_id, *bounds, first + 1)
     return _decode(records[:first], viewer_id), len(records) > first
 
 

@@ -283,7 +283,7 @@ async def newest_from_followees(
 # A user's grid as the viewer may see it, newest first: a listing (storage/post_cards.py
 # reads its cards). $1 the author, $2 the viewer (or NULL), $3 before (or NULL), $4 limit.
 GRID = f"""
-SELECT p.id FROM posts p JOIN users u ON u.id = p.author_id
+SELECT p.id, -p.id AS ord FROM posts p JOIN users u ON u.id = p.author_id
 WHERE p.author_id = $1 AND p.status IN ({sql_list(GRID_STATES)})
   AND ($3::bigint IS NULL OR p.id < $3)
   AND {post_visible_sql(Surface.PROFILE, viewer="$2")}

@@ -6,10 +6,9 @@ from resolvers import explore, hashtag_pages, search
 from schema.info import Info
 from schema.types.hashtag import Hashtag
 from schema.types.place import Place
-from schema.types.post_connection import PostConnection, post_connection
+from schema.types.post_connection import PostConnection, card_connection
 from schema.types.search_result import SearchResult
 from schema.types.user import User
-from storage.visibility import Surface
 
 
 @strawberry.type
@@ -25,7 +24,7 @@ class DiscoveryQueries:
         page = await explore.explore_page(
             ctx.deps, ctx.viewer_id, first=20 if first is None else first, after=after
         )
-        return await post_connection(info, page, Surface.DISCOVERY)
+        return card_connection(info, page)
 
     @strawberry.field(
         description="Case-insensitive, with or without '#'; null when none of its posts is"
