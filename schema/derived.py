@@ -61,3 +61,13 @@ def derive(cls: type[D], table: Mapping[str, Callable[[D], Any]], *, given: set[
         )
     for name, compute in table.items():
         setattr(cls, name, _Field(name, compute))
+
+
+def compute_of(cls: type, name: str) -> Callable[[Any], Any] | None:
+    """The function deriving `name` on instances of `cls`; None when `name` is not a
+    derived field there. (Object plans call it directly, skipping the descriptor.)"""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            found = klass.__dict__[name]
+            return found.compute if isinstance(found, _Field) else None
+    return None

@@ -39,7 +39,9 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values
 from graphql.pyutils import Undefined
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from schema.derived import compute_of
 from schema.field_reads import FastRead, fast_read
 
 DECLINED: Any = object()
@@ -70,7 +72,7 @@ class Builder:
             if entry is None:
                 return None
             entries.append(entry)
-        return _compile(entries)
+        return _compile(entries, _origin(object_type))
 
     def _entry(self, key: str, object_type: GraphQLObjectType, field_details: Any) -> _Entry | None:
         details = field_details[0]
@@ -86,14 +88,18 @@ class Builder:
         read = self._reader(how, field, details)
         if read is None:
             return None
+        origin = _origin(object_type)
+        derived = None
+        if how.attribute is not None and origin is not None:
+            derived = compute_of(origin, how.attribute)
         non_null = isinstance(field.type, GraphQLNonNull)
         inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
         if isinstance(inner, GraphQLLeafType):
-            return _Entry(key, how.attribute, read, leaf=inner, non_null=non_null)
+            return _Entry(key, how.attribute, read, derived=derived, leaf=inner, non_null=non_null)
         complete = self.completer(field.type, field_details)
         if complete is None:
             return None
-        return _Entry(key, how.attribute, read, complete=complete)
+        return _Entry(key, how.attribute, read, derived=derived, complete=complete)
 
     def _reader(self, how: FastRead, field: Any, details: Any) -> Read | None:
         if how.attribute is not None:
@@ -149,6 +155,7 @@ class _Entry:
     key: str
     attribute: str | None = None  # read as `source.<attribute>`
     read: Read | None = None  # else called
+    derived: Read | None = None  # a Derived field's function (schema/derived.py)
     constant: str | None = None  # __typename
     leaf: GraphQLLeafType | None = None
     non_null: bool = False  # (of a leaf)
@@ -179,17 +186,35 @@ def _leaf_lines(entry: _Entry, i: int) -> list[str]:
     ]
 
 
-def _compile(entries: list[_Entry]) -> Plan:
-    """The plan as one function: a read and a completion per key, then the dict."""
-    names: dict[str, Any] = {"DECLINED": DECLINED, "Undefined": Undefined}
+def _origin(object_type: GraphQLObjectType) -> type | None:
+    definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    origin = getattr(definition, "origin", None)
+    return origin if isinstance(origin, type) else None
+
+
+def _compile(entries: list[_Entry], origin: type | None) -> Plan:
+    """The plan as one function: a read and a completion per key, then the dict. A derived
+    field (schema/derived.py) is computed by a direct call unless the object already holds
+    its value, and only for an object of exactly the type's class (anything else declines:
+    graphql-core's path reads it as an attribute)."""
+    names: dict[str, Any] = {"DECLINED": DECLINED, "Undefined": Undefined, "C": origin}
     lines = ["def plan(source):"]
+    if any(entry.derived is not None for entry in entries):
+        lines += [
+            "    if source.__class__ is not C:",
+            "        return DECLINED",
+            "    d = source.__dict__",
+        ]
     for i, entry in enumerate(entries):
         attribute = entry.attribute
         if entry.constant is not None:
             names[f"k{i}"] = entry.constant
             lines.append(f"    v{i} = k{i}")
             continue
-        if attribute is not None and attribute.isidentifier() and not iskeyword(attribute):
+        if entry.derived is not None:
+            names[f"a{i}"], names[f"f{i}"] = attribute, entry.derived
+            lines.append(f"    x = d[a{i}] if a{i} in d else f{i}(source)")
+        elif attribute is not None and attribute.isidentifier() and not iskeyword(attribute):
             lines.append(f"    x = source.{attribute}")
         else:
             names[f"r{i}"] = entry.read

@@ -20,6 +20,7 @@ from graphql import (
 from strawberry.extensions import ParserCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema.derived import Derived, compute_of, derive
 from schema.execution import FastExecutionContext
 from schema.field_reads import fast_read
 from schema.plan_cache import used_variables
@@ -93,6 +94,26 @@ def _item(
 
 
 @strawberry.type
+class Box(Derived):
+    """Fields derived on first read: plans call the deriving functions directly."""
+
+    raw: strawberry.Private[dict[str, Any]]
+    label: str
+    size: int | None
+
+
+derive(
+    Box,
+    {"label": lambda b: str(b.raw["label"]).upper(), "size": lambda b: b.raw.get("size")},
+    given={"raw"},
+)
+
+
+class OddBox(Box):  # not the type's own class: the plan declines it
+    pass
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def items(self) -> list[Item]:
@@ -105,6 +126,21 @@ class Query:
     @strawberry.field
     def maybe_broken(self) -> list[Item | None]:
         return [_item("ok"), _item("bad", broken=None)]
+
+    @strawberry.field
+    def boxes(self) -> list[Box]:
+        read = Box.make(raw={"label": "read", "size": 2})
+        assert read.label == "READ"  # already derived: the stored value is served
+        return [
+            Box.make(raw={"label": "plain", "size": 1}),
+            read,
+            Box.make(raw={"label": "x"}, label="given"),  # a value given to make
+            OddBox.make(raw={"label": "odd", "size": 4}),
+        ]
+
+    @strawberry.field
+    def bad_boxes(self) -> list[Box]:
+        return [Box.make(raw={"label": "ok"}), Box.make(raw={"label": "bad", "size": 2**40})]
 
     @strawberry.field
     def odd_leaves(self) -> list[Item | None]:
@@ -131,6 +167,9 @@ QUERIES = [
     "{ items { name @skip(if: true) count @include(if: false) size } }",
     "{ items { tags { label @include(if: true) } } }",
     "{ items { big flag ident ratio } oddLeaves { name big flag ident ratio } }",
+    "{ boxes { label size __typename } }",
+    "{ boxes { label } }",
+    "{ badBoxes { label size } }",
 ]
 VARIABLES = {"s": "LARGE", "u": True}
 
@@ -244,3 +283,8 @@ def test_variables_used_under_a_selection(query: str, field: str, used: set[str]
         if isinstance(s, FieldNode) and (s.alias or s.name).value == field
     ]
     assert used_variables(nodes, fragments) == used
+
+
+def test_plans_find_the_functions_deriving_fields() -> None:
+    assert compute_of(Box, "label") is not None and compute_of(OddBox, "size") is not None
+    assert compute_of(Box, "raw") is None and compute_of(Item, "name") is None
