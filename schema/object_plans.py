@@ -125,7 +125,7 @@ class Builder:
             plan = self.plan(inner, field_details)
             if plan is None:
                 return None
-            return _object(plan, inner.is_type_of, non_null)
+            return _object(plan, inner.is_type_of, _origin(inner), non_null)
         if isinstance(inner, GraphQLList):
             item = self.completer(inner.of_type, field_details)
             if item is None:
@@ -223,6 +223,11 @@ def _compile(entries: list[_Entry], origin: type | None) -> Plan:
             names[f"s{i}"] = entry.leaf.serialize
             lines.extend(_leaf_lines(entry, i))
         else:
+            assert entry.complete is not None
+            inline = _nested_lines(i, entry.complete, names)
+            if inline is not None:
+                lines.extend(inline)
+                continue
             names[f"c{i}"] = entry.complete
             lines += [f"    v{i} = c{i}(x)", f"    if v{i} is DECLINED:", "        return DECLINED"]
     items = ", ".join(f"{entry.key!r}: v{i}" for i, entry in enumerate(entries))
@@ -233,7 +238,18 @@ def _compile(entries: list[_Entry], origin: type | None) -> Plan:
     return plan
 
 
-def _object(plan: Plan, is_type_of: Any, non_null: bool) -> Complete:
+@dataclass(frozen=True)
+class _Nested:
+    """What a plan's code needs to complete an object inline: its plan, and its class and
+    is_type_of (an object of exactly that class needs no is_type_of call)."""
+
+    plan: Plan
+    origin: type | None
+    is_type_of: Any
+    non_null: bool
+
+
+def _object(plan: Plan, is_type_of: Any, origin: type | None, non_null: bool) -> Complete:
     def complete(value: Any) -> Any:
         if value is None:
             return DECLINED if non_null else None
@@ -242,6 +258,7 @@ def _object(plan: Plan, is_type_of: Any, non_null: bool) -> Complete:
             return DECLINED
         return plan(value)
 
+    complete.nested = _Nested(plan, origin, is_type_of, non_null)  # type: ignore[attr-defined]
     return complete
 
 
@@ -257,4 +274,49 @@ def _list(item: Complete, non_null: bool) -> Complete:
                 return DECLINED
         return out
 
+    complete.items = (getattr(item, "nested", None), item, non_null)  # type: ignore[attr-defined]
     return complete
+
+
+def _nested_lines(i: int, complete: Complete, names: dict[str, Any]) -> list[str] | None:
+    """Inline code completing `x` into v{i} when `complete` is an object's or a list of
+    objects' completer (as `_object` and `_list` would); None: call it."""
+    nested: _Nested | None = getattr(complete, "nested", None)
+    items = getattr(complete, "items", None)
+    if nested is None and items is not None and items[0] is not None:
+        nested, item, non_null = items
+        assert nested is not None
+        if nested.origin is None:
+            return None
+        names[f"p{i}"], names[f"o{i}"], names[f"q{i}"] = nested.plan, nested.origin, item
+        return [
+            "    if x is None:",
+            "        return DECLINED" if non_null else f"        v{i} = None",
+            "    elif not isinstance(x, (list, tuple)):",
+            "        return DECLINED",
+            "    else:",
+            f"        v{i} = [p{i}(y) if y.__class__ is o{i} else q{i}(y) for y in x]",
+            f"        for y in v{i}:",
+            "            if y is DECLINED:",
+            "                return DECLINED",
+        ]
+    if nested is None:
+        return None
+    names[f"p{i}"], names[f"o{i}"], names[f"t{i}"] = nested.plan, nested.origin, nested.is_type_of
+    check = (
+        []
+        if nested.is_type_of is None
+        else [
+            f"        if x.__class__ is not o{i} and not t{i}(x, None):",
+            "            return DECLINED",
+        ]
+    )
+    return [
+        "    if x is None:",
+        "        return DECLINED" if nested.non_null else f"        v{i} = None",
+        "    else:",
+        *check,
+        f"        v{i} = p{i}(x)",
+        f"        if v{i} is DECLINED:",
+        "            return DECLINED",
+    ]
