@@ -21,6 +21,7 @@ standard path then reports errors exactly as it always does.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from keyword import iskeyword
@@ -114,7 +115,8 @@ class Builder:
             kwargs = {py: convert(raw[gql]) for gql, py, convert in how.arguments if gql in raw}
         except Exception:
             return None  # a bad argument: the standard path reports it
-        return lambda source: resolver(source, **kwargs)
+        # A partial (C) rather than a lambda: one Python frame less per read.
+        return functools.partial(resolver, **kwargs) if kwargs else resolver
 
     def completer(self, type_: GraphQLOutputType, field_details: Any) -> Complete | None:
         non_null = isinstance(type_, GraphQLNonNull)
