@@ -19,6 +19,7 @@ from tests import media_samples
 from tests.client import GraphQLClient, create_post, upload
 from tests.processes import free_port
 from tests.social import RunJobs, Social
+from workers import media as workers_media
 from workers.fanout import fanout_post
 from workers.media import process_post
 
@@ -82,8 +83,9 @@ async def test_a_fan_out_that_fails_any_other_way_runs_again_too(
 
 
 async def test_a_post_published_while_the_queue_is_down_is_fanned_out_on_the_next_try(
-    gql: GraphQLClient, deps: Deps, run_jobs: RunJobs
+    gql: GraphQLClient, deps: Deps, run_jobs: RunJobs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(workers_media, "QUEUE_WAITS", (0.01, 0.01))
     social = Social(gql, deps, run_jobs)
     await social.user("author")
     await social.user("reader")
@@ -104,6 +106,37 @@ async def test_a_post_published_while_the_queue_is_down_is_fanned_out_on_the_nex
     assert await deps.db.fetchval("SELECT status FROM posts") == "published"
     # The next try finds the post published and queues the fan-out it could not queue.
     assert await process_post({"deps": deps, "job_try": 2}, row_id) == "published"
+    await run_jobs()
+    assert await social.captions("reader") == ["hello"]
+
+
+async def test_a_queue_back_within_the_jobs_waits_gets_the_fan_out_at_once(
+    gql: GraphQLClient, deps: Deps, run_jobs: RunJobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short outage of the queue's Redis is waited out inside the job: arq's retry needs
+    that Redis too, and a retry it could not record would leave the post unfanned."""
+    monkeypatch.setattr(workers_media, "QUEUE_WAITS", (0.2, 0.2, 0.2, 5.0))
+    social = Social(gql, deps, run_jobs)
+    await social.user("author")
+    await social.user("reader")
+    assert await social.follow("reader", "author") == "FOLLOWING"
+    token = social.tokens["author"]
+    media_id = await upload(gql, token, media_samples.jpeg(120, 90), "image/jpeg")
+    (await create_post(gql, token, [media_id], caption="hello")).ok()
+    row_id = int(await deps.db.fetchval("SELECT id FROM posts"))
+    healthy = deps.jobs
+    deps.jobs = down = ArqRedis(host="127.0.0.1", port=free_port())
+
+    async def back_soon() -> None:
+        await asyncio.sleep(0.3)
+        deps.jobs = healthy
+
+    comeback = asyncio.ensure_future(back_soon())
+    try:
+        assert await process_post({"deps": deps, "job_try": 1}, row_id) == "published"
+    finally:
+        await comeback
+        await down.aclose()
     await run_jobs()
     assert await social.captions("reader") == ["hello"]
 

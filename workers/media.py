@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -76,24 +77,39 @@ async def process_post(ctx: dict[str, Any], post_id: int) -> str:
     return published.status
 
 
+# Seconds waited inside the job before each new attempt to queue the fan-out (about 15 s in
+# all), before falling back on arq's retry. arq records a retry in Redis: when Redis is
+# what is down, the retry itself can be lost (the job then stays "in progress" and the post
+# is never fanned out; the soak found it at a Valkey restart), so a short outage is waited
+# out here.
+QUEUE_WAITS: tuple[float, ...] = (0.5, 1, 2, 4, 8)
+
+
 async def _after_publish(ctx: dict[str, Any], post_id: int) -> None:
     """Tell the post's watchers and queue its fan-out. The post is already PUBLISHED, so the
-    reconciler would never look at it again: while Redis cannot be reached, this job runs
-    again later (and comes back here) instead of failing."""
+    reconciler would never look at it again: while Redis cannot be reached, this waits a
+    little and then runs again later (and comes back here) instead of failing."""
     deps: Deps = ctx["deps"]
-    try:
-        await live.post_changed(deps, post_id)
-        await jobs.enqueue(deps.jobs, jobs.FANOUT_POST, post_id, job_id=jobs.fanout_job_id(post_id))
-    except Exception as failure:  # whatever it was: without this job, no fan-out
-        job_try = int(ctx.get("job_try", 1))
-        if job_try > len(FANOUT_RETRY_DELAYS):
-            raise
-        logger.warning(
-            "post %s: could not queue its fan-out, retrying",
-            post_id,
-            exc_info=not isinstance(failure, UNAVAILABLE),
-        )
-        raise Retry(defer=FANOUT_RETRY_DELAYS[job_try - 1]) from None
+    for wait in (*QUEUE_WAITS, None):
+        try:
+            await live.post_changed(deps, post_id)
+            await jobs.enqueue(
+                deps.jobs, jobs.FANOUT_POST, post_id, job_id=jobs.fanout_job_id(post_id)
+            )
+            return
+        except Exception as failure:  # whatever it was: without this job, no fan-out
+            logger.warning(
+                "post %s: could not queue its fan-out, %s",
+                post_id,
+                "trying again" if wait is not None else "retrying the job",
+                exc_info=not isinstance(failure, UNAVAILABLE),
+            )
+            if wait is None:
+                job_try = int(ctx.get("job_try", 1))
+                if job_try > len(FANOUT_RETRY_DELAYS):
+                    raise
+                raise Retry(defer=FANOUT_RETRY_DELAYS[job_try - 1]) from None
+        await asyncio.sleep(wait)
 
 
 async def _removed_lookalikes(deps: Deps, post_id: int) -> list[RemovedMatch]:
