@@ -18,7 +18,8 @@ with `snapfeed serve --workers 2` and two `snapfeed worker` processes as subproc
    rows; a post after the last fault still reaches every open subscription.
 
 The report: requests and errors by kind, code and phase (before, during and after each
-fault); recovery per fault (dependency back -> first success of each kind); the goals. The
+fault); recovery per fault (dependency back -> first success of each kind sent before the
+next fault); the goals. The
 exit status is 1 when a goal fails.
 
 Modules: `config` (sizes, settings, schedule, documents), `ledger` (outcomes, phases and

@@ -164,7 +164,10 @@ async def run(args: argparse.Namespace, stack: SoakStack) -> dict[str, Any]:
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "options": {"duration": args.duration, "clients": CLIENTS, "seed": args.seed},
         "planned": [asdict(p) for p in plan],
-        "faults": [{**asdict(f), "recovery": ledger.recovery(traffic, f)} for f in faults],
+        "faults": [
+            {**asdict(f), "recovery": r}
+            for f, r in zip(faults, ledger.recoveries(traffic, faults), strict=True)
+        ],
         "phases": [asdict(p) for p in ledger.by_phase(traffic, faults)],
         "kinds": ledger.by_kind(traffic),
         "requests": len(recorder.outcomes),

@@ -88,14 +88,33 @@ def by_kind(outcomes: Sequence[Outcome]) -> dict[str, dict[str, int]]:
     return {kind: dict(counts) for kind, counts in sorted(out.items())}
 
 
-def recovery(outcomes: Sequence[Outcome], fault: Fault) -> dict[str, float | None]:
-    """Per kind sent after the dependency was back: seconds from then to the first success
-    among those requests (None: none succeeded)."""
-    first: dict[str, float | None] = {o.kind: None for o in outcomes if o.start >= fault.back}
+def recovery(
+    outcomes: Sequence[Outcome], fault: Fault, until: float | None = None
+) -> dict[str, float | None]:
+    """Per kind sent after the dependency was back and before `until` (the next fault, whose
+    effects are its own): seconds from the dependency's return to the first success among
+    those requests (None: none succeeded). A kind not sent in that window says nothing of
+    this fault: a socket held open all along subscribes again only when something later
+    ends it."""
+
+    def sent_in_window(o: Outcome) -> bool:
+        return o.start >= fault.back and (until is None or o.start < until)
+
+    first: dict[str, float | None] = {o.kind: None for o in outcomes if sent_in_window(o)}
     for o in sorted(outcomes, key=lambda o: o.end):
-        if o.code == OK and o.start >= fault.back and first[o.kind] is None:
+        if o.code == OK and sent_in_window(o) and first[o.kind] is None:
             first[o.kind] = o.end - fault.back
     return first
+
+
+def recoveries(
+    outcomes: Sequence[Outcome], faults: Sequence[Fault]
+) -> list[dict[str, float | None]]:
+    """`recovery` of each fault (in the order given), each up to the next fault to begin."""
+    downs = sorted(f.down for f in faults)
+    return [
+        recovery(outcomes, f, until=next((d for d in downs if d > f.down), None)) for f in faults
+    ]
 
 
 def allowed_windows(faults: Sequence[Fault], grace: float) -> list[tuple[float, float]]:
