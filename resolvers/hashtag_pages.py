@@ -28,7 +28,7 @@ def clean_name(raw: str) -> str:
 async def hashtag(deps: Deps, raw_name: str, *, viewer_id: int | None) -> HashtagRow | None:
     """The tag with the number of its posts the viewer may see; None when there are none
     (never used, all deleted, or only in posts hidden from the viewer: all look alike)."""
-    [row] = await hashtags.visible_counts(deps.db, [clean_name(raw_name)], viewer_id=viewer_id)
+    row = await hashtags.visible_count(deps.db, clean_name(raw_name), viewer_id=viewer_id)
     return row if row.post_count > 0 else None
 
 
