@@ -38,6 +38,21 @@ async def _published_to_a_follower(social: Social, caption: str) -> int:
     return post_id
 
 
+async def _processing_for_a_follower(
+    gql: GraphQLClient, deps: Deps, run_jobs: RunJobs
+) -> tuple[Social, int]:
+    """A post of "author" (followed by "reader") with a photo, created through the API and
+    not yet processed: its row id."""
+    social = Social(gql, deps, run_jobs)
+    await social.user("author")
+    await social.user("reader")
+    assert await social.follow("reader", "author") == "FOLLOWING"
+    token = social.tokens["author"]
+    media_id = await upload(gql, token, media_samples.jpeg(120, 90), "image/jpeg")
+    (await create_post(gql, token, [media_id], caption="hello")).ok()
+    return social, int(await deps.db.fetchval("SELECT id FROM posts"))
+
+
 async def test_fan_out_while_postgres_is_down_runs_again_instead_of_failing(
     gql: GraphQLClient, deps: Deps, run_jobs: RunJobs
 ) -> None:
@@ -86,14 +101,7 @@ async def test_a_post_published_while_the_queue_is_down_is_fanned_out_on_the_nex
     gql: GraphQLClient, deps: Deps, run_jobs: RunJobs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(workers_media, "QUEUE_WAITS", (0.01, 0.01))
-    social = Social(gql, deps, run_jobs)
-    await social.user("author")
-    await social.user("reader")
-    assert await social.follow("reader", "author") == "FOLLOWING"
-    token = social.tokens["author"]
-    media_id = await upload(gql, token, media_samples.jpeg(120, 90), "image/jpeg")
-    (await create_post(gql, token, [media_id], caption="hello")).ok()
-    row_id = int(await deps.db.fetchval("SELECT id FROM posts"))
+    social, row_id = await _processing_for_a_follower(gql, deps, run_jobs)
     healthy = deps.jobs
     # The queue's Redis refuses connections once the post is published.
     deps.jobs = ArqRedis(host="127.0.0.1", port=free_port())
@@ -116,14 +124,7 @@ async def test_a_queue_back_within_the_jobs_waits_gets_the_fan_out_at_once(
     """A short outage of the queue's Redis is waited out inside the job: arq's retry needs
     that Redis too, and a retry it could not record would leave the post unfanned."""
     monkeypatch.setattr(workers_media, "QUEUE_WAITS", (0.2, 0.2, 0.2, 5.0))
-    social = Social(gql, deps, run_jobs)
-    await social.user("author")
-    await social.user("reader")
-    assert await social.follow("reader", "author") == "FOLLOWING"
-    token = social.tokens["author"]
-    media_id = await upload(gql, token, media_samples.jpeg(120, 90), "image/jpeg")
-    (await create_post(gql, token, [media_id], caption="hello")).ok()
-    row_id = int(await deps.db.fetchval("SELECT id FROM posts"))
+    social, row_id = await _processing_for_a_follower(gql, deps, run_jobs)
     healthy = deps.jobs
     deps.jobs = down = ArqRedis(host="127.0.0.1", port=free_port())
 
