@@ -94,7 +94,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plan = entry[2]
             if plan is not None:
                 try:
-                    completed = object_plans.run(plan, result)
+                    completed = plan(result)
                 except Exception:
                     completed = object_plans.DECLINED
                 if completed is not object_plans.DECLINED:

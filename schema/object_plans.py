@@ -146,10 +146,6 @@ def _leaf(serialize: Callable[[Any], Any], non_null: bool) -> Complete:
     return complete
 
 
-def run(plan: Plan, source: Any) -> Any:
-    return plan(source)
-
-
 @dataclass(frozen=True)
 class _Entry:
     """One response key of a plan: how its value is read and completed."""
