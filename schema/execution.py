@@ -10,6 +10,10 @@ is read and completed directly: leaves are serialised, objects recurse into thei
 sub-selection, lists item by item. Anything else, and any value the fast path does not
 expect (a null in a non-null position, an abstract type, a value that does not serialise),
 goes through graphql-core's own path, which then reports errors exactly as it always does.
+
+A field whose resolver needs its info (a root field, a connection) is called directly too
+(`schema/field_reads.FastCall`), given what Strawberry's wrapper would give it; its result,
+awaited if need be, is completed as above, errors reported as graphql-core reports them.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
 )
+from graphql.execution.executor import to_nodes
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema import object_plans
-from schema.field_reads import FastRead, fast_read
+from schema.field_reads import FastCall, FastRead, fast_call, fast_read
 from schema.plan_cache import PlanCache
 
 # A completion the fast path declines; graphql-core's path then handles the field.
@@ -56,6 +61,21 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plans: dict[tuple[int, int], tuple[Any, Any, object_plans.Plan | None]] = {}
         self._builder = object_plans.Builder(
             self._collect, self.variable_values, self.hide_suggestions
+        )
+        # Strawberry's wrapper also turns exceptions into results for schema-wide exception
+        # handlers (Snapfeed has none) and graphql-core races resolvers against an abort
+        # signal (Snapfeed gives none): with either, resolvers go through them.
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        converter = getattr(strawberry_schema, "schema_converter", None)
+        self._info_class: Any = getattr(
+            getattr(strawberry_schema, "config", None), "info_class", None
+        )
+        self._calls = (
+            self._no_middleware
+            and self.abort_signal is None
+            and self._info_class is not None
+            and converter is not None
+            and not getattr(converter, "_exception_handler_specs", True)
         )
 
     def _collect(
@@ -121,9 +141,99 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 completed = self._fast(field.type, field_details_list, path, value)
                 if completed is not _DECLINED:
                     return completed
+        elif field is not None and self._calls:
+            call = fast_call(field)
+            if call is not None:
+                return self._call(
+                    call, field, parent_type, source, field_details_list, path, position_context
+                )
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    def _call(
+        self,
+        call: FastCall,
+        field: GraphQLField,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """As graphql-core's execute_field with Strawberry's wrapper, minus their layers."""
+        details = field_details_list[0]
+        return_type = field.type
+        info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
+        try:
+            raw = (
+                get_argument_values(
+                    field,
+                    details.node,
+                    self.variable_values,
+                    details.fragment_variable_values,
+                    self.hide_suggestions,
+                )
+                if field.args or details.node.arguments
+                else {}
+            )
+            kwargs = {py: convert(raw[gql]) for gql, py, convert in call.arguments if gql in raw}
+            if call.info is not None:
+                kwargs[call.info] = self._info_class(_raw_info=info, _field=call.definition)
+            result = (
+                call.function(source, **kwargs) if call.passes_source else call.function(**kwargs)
+            )
+            if self.is_awaitable(result):
+                return self._resolved(
+                    result, return_type, field_details_list, info, path, position_context
+                )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        return self._finish(return_type, field_details_list, info, path, result, position_context)
+
+    async def _resolved(
+        self,
+        result: Awaitable[Any],
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        try:
+            value = await result
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        completed = self._finish(
+            return_type, field_details_list, info, path, value, position_context
+        )
+        return await completed if self.is_awaitable(completed) else completed
+
+    def _finish(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        value: Any,
+        position_context: Any,
+    ) -> Any:
+        """A resolved value completed: the fast way, else graphql-core's."""
+        completed = self._fast(return_type, field_details_list, path, value)
+        if completed is not _DECLINED:
+            return completed
+        try:
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, value, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._settle(completed, return_type, field_details_list, path)
+        return completed
 
     def _read(self, read: FastRead, field: GraphQLField, details: Any, source: Any) -> Any:
         """The field's value, or _MISSING for graphql-core's path (which then reports any

@@ -22,7 +22,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.derived import Derived, compute_of, derive
 from schema.execution import FastExecutionContext
-from schema.field_reads import fast_read
+from schema.field_reads import fast_call, fast_read
 from schema.plan_cache import used_variables
 
 
@@ -113,6 +113,13 @@ class OddBox(Box):  # not the type's own class: the plan declines it
     pass
 
 
+class Deny(strawberry.BasePermission):
+    message = "Not for you"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -142,6 +149,35 @@ class Query:
     def bad_boxes(self) -> list[Box]:
         return [Box.make(raw={"label": "ok"}), Box.make(raw={"label": "bad", "size": 2**40})]
 
+    # Resolvers given their info (called directly by the fast path: FastCall).
+    @strawberry.field
+    async def found(
+        self, info: strawberry.Info, name: str, size: Size | None = None, first: int = 2
+    ) -> list[Item]:
+        # The info is Strawberry's, for this field at this place.
+        suffix = f"{info.field_name}@{info.path.key}:{size.value if size else '-'}"
+        return [_item(f"{name}{i}-{suffix}") for i in range(first)]
+
+    @strawberry.field
+    def echo(self, info: strawberry.Info, ident: strawberry.ID, flag: bool = False) -> str:
+        return f"{ident}:{flag}:{info.path.key}:{type(ident).__name__}"
+
+    @strawberry.field
+    async def lost(self, info: strawberry.Info) -> Item:
+        return None  # type: ignore[return-value]  # a null in a non-null field
+
+    @strawberry.field
+    async def raises(self, info: strawberry.Info) -> Item | None:
+        raise ValueError("async boom")
+
+    @strawberry.field
+    def raises_now(self, info: strawberry.Info) -> int | None:
+        raise ValueError("sync boom")
+
+    @strawberry.field(permission_classes=[Deny])  # type: ignore[untyped-decorator]
+    def guarded(self) -> int:  # a field extension: Strawberry's own path
+        return 1
+
     @strawberry.field
     def odd_leaves(self) -> list[Item | None]:
         # An Int past 32 bits; a Boolean and an Int given as other classes.
@@ -170,8 +206,15 @@ QUERIES = [
     "{ boxes { label size __typename } }",
     "{ boxes { label } }",
     "{ badBoxes { label size } }",
+    '{ found(name: "f", size: LARGE, first: 3) { name label(size: SMALL) later } }',
+    'query($n: String!) { a: found(name: $n) { name } b: found(name: "x", first: 1) { name } }',
+    '{ e1: echo(ident: "i1") e2: echo(ident: 5, flag: true) }',
+    "{ lost { name } }",
+    "{ raises { name } raisesNow items { name } }",
+    "{ guarded }",
+    "{ found(name: 7) { name } }",
 ]
-VARIABLES = {"s": "LARGE", "u": True}
+VARIABLES = {"s": "LARGE", "u": True, "n": "v"}
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -183,22 +226,26 @@ async def test_fast_and_standard_paths_agree(query: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("type_name", "field_name", "attribute", "resolver"),
+    ("type_name", "field_name", "attribute", "resolver", "call"),
     [
-        ("Item", "name", "name", False),  # plain attribute
-        ("Item", "child", "child", False),
-        ("Item", "label", None, True),  # sync resolver with leaf arguments, no info
-        ("Item", "fails", None, True),
-        ("Item", "later", None, False),  # async: graphql-core's path
-        ("Query", "items", None, True),
+        ("Item", "name", "name", False, False),  # plain attribute
+        ("Item", "child", "child", False, False),
+        ("Item", "label", None, True, True),  # sync resolver with leaf arguments, no info
+        ("Item", "fails", None, True, True),
+        ("Item", "later", None, False, True),  # async: called, then awaited
+        ("Query", "items", None, True, True),
+        ("Query", "found", None, False, True),  # given its info
+        ("Query", "echo", None, False, True),
+        ("Query", "guarded", None, False, False),  # a permission: Strawberry's path
     ],
 )
 def test_which_fields_take_the_fast_path(
-    type_name: str, field_name: str, attribute: str | None, resolver: bool
+    type_name: str, field_name: str, attribute: str | None, resolver: bool, call: bool
 ) -> None:
     owner = FAST._schema.type_map[type_name]
     assert isinstance(owner, GraphQLObjectType)
     field = owner.fields[field_name]
+    assert (fast_call(field) is not None) is call
     read = fast_read(field)
     if attribute is None and not resolver:
         assert read is None
@@ -288,3 +335,19 @@ def test_variables_used_under_a_selection(query: str, field: str, used: set[str]
 def test_plans_find_the_functions_deriving_fields() -> None:
     assert compute_of(Box, "label") is not None and compute_of(OddBox, "size") is not None
     assert compute_of(Box, "raw") is None and compute_of(Item, "name") is None
+
+
+async def test_resolvers_given_their_info_are_called_directly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    called: list[str] = []
+    original = FastExecutionContext._call
+
+    def spy(self: FastExecutionContext, call: Any, *args: Any) -> Any:
+        called.append(call.definition.python_name)
+        return original(self, call, *args)
+
+    monkeypatch.setattr(FastExecutionContext, "_call", spy)
+    result = await FAST.execute('{ found(name: "f") { name later } echo(ident: "x") }')
+    assert not result.errors
+    assert called == ["found", "echo", "later", "later"]
