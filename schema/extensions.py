@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from strawberry.extensions import (
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 
 from schema.input_text import RefuseUnstorableText
 from schema.instrumentation import OperationMetrics, OperationNames
 from schema.limits.extension import QueryLimiter
+from schema.validation_cache import ValidationCache
 from storage.settings import Settings
 
 
@@ -29,7 +25,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=256),
         limiter.extension,
-        lambda: ValidationCache(maxsize=256),
+        ValidationCache,
         lambda: OperationMetrics(operation_names),
         RefuseUnstorableText,
     ]
