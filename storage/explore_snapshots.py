@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from storage import keys
+from storage.redis import run_script
 
 _HEADER = b"explore-v1"
 
@@ -66,8 +67,11 @@ return {version, redis.call('LRANGE', key, ARGV[2], ARGV[3])}
 async def read_current(redis: Redis, *, count: int) -> tuple[int, list[Entry] | None] | None:
     """The current version and its first `count` entries (None: that snapshot is gone), in
     one round trip; None when there is no current snapshot."""
-    raw = await redis.register_script(_READ_CURRENT)(
-        keys=[keys.EXPLORE_CURRENT], args=[keys.EXPLORE_SNAPSHOT_PREFIX, 1, count]
+    raw = await run_script(
+        redis,
+        redis.register_script(_READ_CURRENT),
+        keys=[keys.EXPLORE_CURRENT],
+        args=[keys.EXPLORE_SNAPSHOT_PREFIX, 1, count],
     )
     if raw is None:
         return None

@@ -16,7 +16,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from storage import keys
-from storage.redis import by_slot, is_cluster
+from storage.redis import by_slot, is_cluster, run_script
 
 _WIDTH = 20
 _SENTINEL = "0" * _WIDTH
@@ -151,7 +151,9 @@ class FeedCache:
         their timelines. One command rather than a pipeline: the API process packs and
         parses one command's framing, and each round trip costs it a pair of system calls."""
         high, low, ttl, prefix = self.feed_read_args(before)
-        replies = await self._read_feed(
+        replies = await run_script(
+            self._redis,
+            self._read_feed,
             keys=[keys.feed_cache(user_id), keys.celebrity_followees(user_id)],
             args=[high, low, limit, ttl, prefix],
         )
