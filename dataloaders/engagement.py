@@ -9,7 +9,7 @@ from strawberry.dataloader import DataLoader
 from dataloaders.users import UserByIdLoader
 from resolvers.deps import Deps
 from storage import comments
-from storage.comments import CommentRow, PageKey
+from storage.comments import AuthoredComment, CommentRow, PageKey
 
 
 class CommentByIdLoader(DataLoader[int, CommentRow | None]):
@@ -21,14 +21,14 @@ class CommentByIdLoader(DataLoader[int, CommentRow | None]):
         super().__init__(load_fn=load)
 
 
-class CommentPageByPostIdLoader(DataLoader[PageKey, list[CommentRow]]):
+class CommentPageByPostIdLoader(DataLoader[PageKey, list[AuthoredComment]]):
     """Comment pages of many posts in one query (a feed page showing a preview of each), as
-    the viewer may see them. The authors come with them and prime `users`."""
+    the viewer may see them, each comment with its author; `users` is told the authors."""
 
     def __init__(self, deps: Deps, viewer_id: int | None, users: UserByIdLoader) -> None:
-        async def load(keys: Sequence[PageKey]) -> list[list[CommentRow]]:
-            found, authors = await comments.pages(deps.db, list(keys), viewer_id)
-            users.prime_many({author.id: author for author in authors})
+        async def load(keys: Sequence[PageKey]) -> list[list[AuthoredComment]]:
+            found = await comments.pages(deps.db, list(keys), viewer_id)
+            users.know({author.id: author for page in found for _, author in page})
             return found
 
         super().__init__(load_fn=load)

@@ -13,7 +13,7 @@ from storage.users import UserRow
 from storage.visibility import Relation
 
 
-class UserByIdLoader(DataLoader[int, UserRow | None]):
+class UserByIdLoader(KnownValuesLoader[int, UserRow | None]):
     def __init__(self, deps: Deps) -> None:
         async def load(ids: Sequence[int]) -> list[UserRow | None]:
             found = {row.id: row for row in await users.by_ids(deps.db, list(ids))}

@@ -10,7 +10,7 @@ from resolvers.feed import signals
 from resolvers.notifications import author_told
 from resolvers.post_access import visible_post
 from storage import comments, post_access
-from storage.comments import CommentRow, PageKey
+from storage.comments import AuthoredComment, CommentRow, PageKey
 from storage.post_access import PostAccess
 from storage.visibility import Surface, may_see_post
 
@@ -119,5 +119,5 @@ def page_key(deps: Deps, post_id: int, *, first: int, after: str | None) -> Page
     return PageKey(post_id=post_id, after_id=decode_cursor(after), limit=first + 1)
 
 
-def to_page(rows: list[CommentRow], key: PageKey) -> Page[CommentRow]:
-    return cursors.page_of(rows, key.limit - 1, lambda r: encode_cursor(r.id))
+def to_page(rows: list[AuthoredComment], key: PageKey) -> Page[AuthoredComment]:
+    return cursors.page_of(rows, key.limit - 1, lambda r: encode_cursor(r[0].id))

@@ -132,43 +132,65 @@ async def by_ids(db: Executor, ids: Sequence[int]) -> list[CommentRow]:
 
 
 _AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in users.FIELDS)
-_AUTHOR_NAMES = tuple(f"author_{name}" for name in users.FIELDS)
+_AUTHOR_AT = 1 + len(_FIELDS)  # after `ord` and the comment's columns
+
+
+def _pages_sql(keys: str) -> str:
+    return f"""
+SELECT k.ord, {COLUMNS}, {_AUTHOR_COLUMNS}
+FROM {keys}
+CROSS JOIN LATERAL (
+    SELECT * FROM comments c
+    WHERE c.post_id = k.post_id AND (k.after_id IS NULL OR c.id > k.after_id)
+      AND {user_listed_sql(viewer="$4::bigint", user="c.author_id")}
+    ORDER BY c.id LIMIT k.lim
+) c
+JOIN users u ON u.id = c.author_id
+ORDER BY k.ord, c.id
+"""
+
+
+# All three arrays are bigint[]: each new array type costs asyncpg a type-introspection
+# round trip on every fresh connection, and bigint[] is the one all queries share.
+_PAGES = _pages_sql(
+    "unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY"
+    " AS k (post_id, after_id, lim, ord)"
+)
+# One post's page (`post { comments }`) has its own statement: given one-element arrays,
+# PostgreSQL never settles on a generic plan and plans the statement on every call (as
+# storage/post_cards.py's single card).
+_PAGE = _pages_sql(
+    "(VALUES ($1::bigint, $2::bigint, $3::bigint, 1::bigint)) AS k (post_id, after_id, lim, ord)"
+)
+
+AuthoredComment = tuple[CommentRow, UserRow]
 
 
 async def pages(
     db: Executor, keys: Sequence[PageKey], viewer_id: int | None
-) -> tuple[list[list[CommentRow]], list[UserRow]]:
+) -> list[list[AuthoredComment]]:
     """Every requested page in one query, in key order (ids are time-sortable snowflakes),
-    without the comments of users blocked either way with the viewer; and their authors
-    (read with them: a page of comments always shows who wrote each).
-
-    All three arrays are bigint[]: each new array type costs asyncpg a type-introspection
-    round trip on every fresh connection, and bigint[] is the one all queries share.
-    """
-    records = await db.fetch(
-        f"""
-        SELECT k.ord, {COLUMNS}, {_AUTHOR_COLUMNS}
-        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY
-            AS k (post_id, after_id, lim, ord)
-        CROSS JOIN LATERAL (
-            SELECT * FROM comments c
-            WHERE c.post_id = k.post_id AND (k.after_id IS NULL OR c.id > k.after_id)
-              AND {user_listed_sql(viewer="$4::bigint", user="c.author_id")}
-            ORDER BY c.id LIMIT k.lim
-        ) c
-        JOIN users u ON u.id = c.author_id
-        ORDER BY k.ord, c.id
-        """,
-        [k.post_id for k in keys],
-        [k.after_id for k in keys],
-        [k.limit for k in keys],
-        viewer_id,
-    )
-    grouped: dict[int, list[CommentRow]] = defaultdict(list)
+    without the comments of users blocked either way with the viewer; each comment with its
+    author (read with it: a page of comments always shows who wrote each)."""
+    if len(keys) == 1:
+        (key,) = keys
+        records = await db.fetch(_PAGE, key.post_id, key.after_id, key.limit, viewer_id)
+    else:
+        records = await db.fetch(
+            _PAGES,
+            [k.post_id for k in keys],
+            [k.after_id for k in keys],
+            [k.limit for k in keys],
+            viewer_id,
+        )
+    grouped: dict[int, list[AuthoredComment]] = defaultdict(list)
     authors: dict[int, UserRow] = {}
     for r in records:
-        row = CommentRow.from_record(r)
-        grouped[r["ord"]].append(row)
-        if row.author_id not in authors:
-            authors[row.author_id] = UserRow(*[r[name] for name in _AUTHOR_NAMES])
-    return [grouped.get(i, []) for i in range(1, len(keys) + 1)], list(authors.values())
+        # Positional: a page reads ~20 columns of 20 rows.
+        values = tuple(r)
+        row = CommentRow(*values[1:_AUTHOR_AT])
+        author = authors.get(row.author_id)
+        if author is None:
+            author = authors[row.author_id] = UserRow(*values[_AUTHOR_AT:])
+        grouped[values[0]].append((row, author))
+    return [grouped.get(i, []) for i in range(1, len(keys) + 1)]

@@ -11,6 +11,7 @@ from resolvers import comments
 from resolvers.errors import AppError, ErrorCode
 from storage.comments import CommentRow, PageKey
 from storage.counters import COUNTER_SHARDS, random_shard
+from storage.users import UserRow
 
 
 @pytest.mark.parametrize(
@@ -70,6 +71,7 @@ def test_check_can_delete(
 ROW = CommentRow(
     id=0, post_id=7, author_id=1, body="b", created_at=datetime(2025, 1, 1, tzinfo=UTC)
 )
+AUTHOR = UserRow(1, "a", None, None, False, 0, 0, 0, datetime(2025, 1, 1, tzinfo=UTC))
 
 
 @pytest.mark.parametrize(
@@ -85,9 +87,9 @@ ROW = CommentRow(
 )
 def test_to_page(first: int, fetched: int, shown: int, has_next: bool) -> None:
     key = PageKey(post_id=7, after_id=None, limit=first + 1)
-    rows = [replace(ROW, id=100 + i) for i in range(fetched)]
+    rows = [(replace(ROW, id=100 + i), AUTHOR) for i in range(fetched)]
     page = comments.to_page(rows, key)
-    assert [item.id for _, item in page.items] == [100 + i for i in range(shown)]
+    assert [item.id for _, (item, _) in page.items] == [100 + i for i in range(shown)]
     assert page.has_next is has_next
     assert page.end_cursor == (comments.encode_cursor(100 + shown - 1) if shown else None)
 

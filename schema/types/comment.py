@@ -5,7 +5,6 @@ from datetime import datetime
 import strawberry
 
 from resolvers import comments
-from resolvers.cursors import Page
 from resolvers.errors import not_found
 from schema import global_id
 from schema.info import Info
@@ -67,7 +66,5 @@ async def comment_connection(
     key = comments.page_key(info.context.deps, post.id, first=first, after=after)
     if await loaders.post_card_by_id.load(post.id) is None:
         return Connection(edges=[], page_info=Connection.empty_page_info())
-    page: Page[CommentRow] = comments.to_page(await loaders.comment_page_by_post_id.load(key), key)
-    authors = await loaders.user_by_id.load_many([row.author_id for _, row in page.items])
-    by_id = {a.id: a for a in authors if a is not None}
-    return Connection.from_page(page, lambda row: Comment.from_row(row, by_id[row.author_id]))
+    page = comments.to_page(await loaders.comment_page_by_post_id.load(key), key)
+    return Connection.from_page(page, lambda authored: Comment.from_row(*authored))
