@@ -8,7 +8,7 @@ rank order. Entry `i` (0-based) is list index `i + 1`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from redis.asyncio import Redis
 
@@ -18,8 +18,7 @@ from storage.redis import run_script
 _HEADER = b"explore-v1"
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):  # a page reads 50 or more: a tuple builds fastest
     post_id: int
     author_id: int
 
