@@ -48,6 +48,7 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
             "viewers": len(tokens),
             "duration": args.duration,
             "warmup": args.warmup,
+            "rounds": args.rounds,
             "connections": args.connections,
             "throughput_connections": args.throughput_connections,
             "threads": args.threads,
@@ -82,6 +83,7 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
                     threads=args.threads,
                     work_dir=data_dir / "wrk",
                     only=args.requests,
+                    rounds=args.rounds,
                 )
             )
         finally:
@@ -101,6 +103,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of wrk before each run")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure the floor and each request this many times over, each ratio against"
+        " its round's floor, and report medians (a shared machine's floor drifts)",
+    )
     parser.add_argument(
         "--connections", type=int, default=4, help="wrk connections of the CPU ratio runs"
     )

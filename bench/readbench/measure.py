@@ -6,7 +6,7 @@ import json
 import math
 import resource
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from feedbench.console import log
 from feedbench.meters import CpuMeter
 from feedbench.stack import INTERRUPT, ApiServer
 
+from . import rounds as rounds_of
 from .config import FEED, FLOOR, POST_ID_QUERY, REQUESTS, Request, Targets
 from .server import ApiCpuMeter
 from .wrk import WrkResult, lua_script, run_wrk
@@ -42,6 +43,7 @@ class Measurement:
     other_ms: float  # everything else busy on the machine meanwhile
     machine_busy_share: float
     ratio: float = math.nan  # api_ms over the floor's, same server and connections
+    round_ratios: list[float] = field(default_factory=list)  # with --rounds: each round's
 
 
 def body_of(request: Request, targets: Targets) -> bytes:
@@ -231,33 +233,42 @@ async def bench_server(
     threads: int,
     work_dir: Path,
     only: Sequence[str] | None = None,
+    rounds: int = 1,
 ) -> list[Measurement]:
     """Every request (or the floor and those named in `only`) at `connections`, the floor
-    first, then the feed page at `throughput_connections` (if the feed is among them);
-    ratios against this server's floor."""
+    first, `rounds` times over (bench/readbench/rounds.py), then the feed page at
+    `throughput_connections` (if the feed is among them); ratios against this server's
+    floor of the same round."""
     common: dict[str, Any] = {
         "duration": duration,
         "warmup": warmup,
         "threads": threads,
         "work_dir": work_dir,
     }
-    runs: list[Measurement] = []
     chosen = [r for r in REQUESTS if only is None or r.name == FLOOR or r.name in only]
-    for request in chosen:
-        runs.append(
-            await measure(
-                wrk,
-                server,
-                workers,
-                request,
-                targets,
-                tokens,
-                meter,
-                connections=connections,
-                phase="ratio",
-                **common,
-            )
+    each_round: list[list[Measurement]] = []
+    for _ in range(rounds):
+        each_round.append(
+            [
+                await measure(
+                    wrk,
+                    server,
+                    workers,
+                    request,
+                    targets,
+                    tokens,
+                    meter,
+                    connections=connections,
+                    phase="ratio",
+                    **common,
+                )
+                for request in chosen
+            ]
         )
+    runs = rounds_of.combine(each_round, FLOOR)
+    if rounds == 1:
+        for m in runs:
+            m.round_ratios = []
     for feed in [r for r in chosen if r.name == FEED]:
         runs.append(
             await measure(
@@ -273,10 +284,6 @@ async def bench_server(
                 **common,
             )
         )
-    floor = next(m for m in runs if m.request == FLOOR and m.phase == "ratio")
-    for m in runs:
-        if m.phase == "ratio" and floor.api_ms > 0:
-            m.ratio = m.api_ms / floor.api_ms
     return runs
 
 

@@ -113,7 +113,8 @@ def report(results: dict[str, Any]) -> str:
         f" {seed['db_size_mb']:.0f} MB, seeded in {seed['seconds']:.0f}s",
         f"targets: user {targets['username']}, #{targets['hashtag']}, post {targets['post_id']}",
         f"wrk: {results['options']['duration']:g}s per run after a"
-        f" {results['options']['warmup']:g}s warm-up, {results['options']['threads']} thread(s)",
+        f" {results['options']['warmup']:g}s warm-up, {results['options']['threads']} thread(s)"
+        + _rounds_note(results["options"].get("rounds", 1)),
         "",
         table(rows(runs, results["goals"]), COLUMNS),
         "",
@@ -135,3 +136,12 @@ def report(results: dict[str, Any]) -> str:
         f"environment: {results['environment']}",
     ]
     return "\n".join(lines)
+
+
+def _rounds_note(rounds: int) -> str:
+    if rounds <= 1:
+        return ""
+    return (
+        f"; the floor and each request measured in {rounds} rounds, each ratio against its"
+        " round's floor, medians shown (each round's ratio in the JSON: round_ratios)"
+    )
