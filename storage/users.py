@@ -97,12 +97,19 @@ async def by_usernames(db: Executor, usernames: Sequence[str]) -> list[UserRow]:
     return [UserRow.from_record(r) for r in records]
 
 
-_BY_USERNAMES_WITH_RELATIONS = f"""
+def _with_relations_sql(names: str) -> str:
+    return f"""
 SELECT {COLUMNS}, f.state, {visibility.relation_columns(viewer="$2", owner="u.id")}
 FROM users u
 LEFT JOIN follows f ON f.follower_id = $2 AND f.followee_id = u.id
-WHERE lower(u.username) = ANY($1::text[])
+WHERE lower(u.username) {names}
 """
+
+
+_BY_USERNAMES_WITH_RELATIONS = _with_relations_sql("= ANY($1::text[])")
+# One name (a profile opened) has its own statement: given a one-element array, PostgreSQL
+# never settles on a generic plan and plans the statement on every call.
+_BY_USERNAME_WITH_RELATION = _with_relations_sql("= $1::text")
 
 
 async def by_usernames_with_relations(
@@ -110,9 +117,11 @@ async def by_usernames_with_relations(
 ) -> list[tuple[UserRow, Relation]]:
     """Users by name with a signed-in viewer's relation to each, in one query: a profile
     is looked up by name and then shown as the policy allows."""
-    records = await db.fetch(
-        _BY_USERNAMES_WITH_RELATIONS, [name.lower() for name in usernames], viewer_id
-    )
+    lowered = [name.lower() for name in usernames]
+    if len(lowered) == 1:
+        records = await db.fetch(_BY_USERNAME_WITH_RELATION, lowered[0], viewer_id)
+    else:
+        records = await db.fetch(_BY_USERNAMES_WITH_RELATIONS, lowered, viewer_id)
     found = []
     for r in records:
         row = UserRow.from_record(r)
