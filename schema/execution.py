@@ -162,22 +162,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         """As graphql-core's execute_field with Strawberry's wrapper, minus their layers."""
-        details = field_details_list[0]
         return_type = field.type
         info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
         try:
-            raw = (
-                get_argument_values(
-                    field,
-                    details.node,
-                    self.variable_values,
-                    details.fragment_variable_values,
-                    self.hide_suggestions,
-                )
-                if field.args or details.node.arguments
-                else {}
-            )
-            kwargs = {py: convert(raw[gql]) for gql, py, convert in call.arguments if gql in raw}
+            kwargs = self._arguments(call.arguments, field, field_details_list[0])
             if call.info is not None:
                 kwargs[call.info] = self._info_class(_raw_info=info, _field=call.definition)
             result = (
@@ -242,17 +230,24 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return getattr(source, read.attribute, _MISSING)
         assert read.resolver is not None
         try:
-            raw = get_argument_values(
-                field,
-                details.node,
-                self.variable_values,
-                details.fragment_variable_values,
-                self.hide_suggestions,
-            )
-            kwargs = {py: convert(raw[gql]) for gql, py, convert in read.arguments if gql in raw}
-            return read.resolver(source, **kwargs)
+            return read.resolver(source, **self._arguments(read.arguments, field, details))
         except Exception:
             return _MISSING
+
+    def _arguments(
+        self, arguments: tuple[tuple[str, str, Any], ...], field: GraphQLField, details: Any
+    ) -> dict[str, Any]:
+        """A resolver's leaf arguments by Python name, converted as Strawberry converts them."""
+        if not (field.args or details.node.arguments):
+            return {}
+        raw = get_argument_values(
+            field,
+            details.node,
+            self.variable_values,
+            details.fragment_variable_values,
+            self.hide_suggestions,
+        )
+        return {py: convert(raw[gql]) for gql, py, convert in arguments if gql in raw}
 
     def _fast(
         self, return_type: GraphQLOutputType, field_details_list: Any, path: Path, value: Any

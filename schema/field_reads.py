@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from inspect import isasyncgenfunction
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from graphql import GraphQLField
 from strawberry import ID
@@ -25,6 +25,7 @@ from strawberry.types.enum import StrawberryEnumDefinition
 from strawberry.types.field import StrawberryField
 
 Convert = Callable[[Any], Any]
+P = TypeVar("P")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,30 +49,22 @@ class FastCall:
     arguments: tuple[tuple[str, str, Convert], ...] = ()
 
 
-# id(field) -> (field, plan). The field is kept and compared: an id is only unique while its
-# object lives, and every schema built (tests build many) brings new field objects.
-_READS: dict[int, tuple[GraphQLField, FastRead | None]] = {}
+class _PerField(Generic[P]):
+    """A plan per field object, made once. Keyed by id(field), the field kept and compared:
+    an id is only unique while its object lives, and every schema built (tests build many)
+    brings new field objects."""
 
+    def __init__(self, make: Callable[[GraphQLField], P | None]) -> None:
+        self._make = make
+        self._plans: dict[int, tuple[GraphQLField, P | None]] = {}
 
-def fast_read(field: GraphQLField) -> FastRead | None:
-    entry = _READS.get(id(field))
-    if entry is not None and entry[0] is field:
-        return entry[1]
-    read = _plan(field)
-    _READS[id(field)] = (field, read)
-    return read
-
-
-_CALLS: dict[int, tuple[GraphQLField, FastCall | None]] = {}
-
-
-def fast_call(field: GraphQLField) -> FastCall | None:
-    entry = _CALLS.get(id(field))
-    if entry is not None and entry[0] is field:
-        return entry[1]
-    call = _call_plan(field)
-    _CALLS[id(field)] = (field, call)
-    return call
+    def __call__(self, field: GraphQLField) -> P | None:
+        entry = self._plans.get(id(field))
+        if entry is not None and entry[0] is field:
+            return entry[1]
+        plan = self._make(field)
+        self._plans[id(field)] = (field, plan)
+        return plan
 
 
 def _call_plan(field: GraphQLField) -> FastCall | None:
@@ -147,3 +140,7 @@ def _leaf_converter(annotation: Any) -> Convert | None:
     if annotation in (str, int, float, bool, ID):
         return _same
     return None
+
+
+fast_read: _PerField[FastRead] = _PerField(_plan)
+fast_call: _PerField[FastCall] = _PerField(_call_plan)
