@@ -20,6 +20,17 @@ FEED = """query($first: Int, $after: String) { feed(first: $first, after: $after
 FOLLOW = "mutation($id: ID!) { follow(userId: $id) { status } }"
 
 
+async def published_post(deps: Deps, author_id: int, caption: str) -> int:
+    """A PUBLISHED post's row as the media job leaves it: no counter, no fan-out yet."""
+    post_id: int = await deps.db.fetchval(
+        "INSERT INTO posts (author_id, caption, status, published_at)"
+        " VALUES ($1, $2, 'published', now()) RETURNING id",
+        author_id,
+        caption,
+    )
+    return post_id
+
+
 class Social:
     """Users with tokens, and posts published through the real publish + fan-out path."""
 
@@ -42,12 +53,7 @@ class Social:
 
     async def post(self, author: str, caption: str) -> int:
         """A published post (rows as the media job leaves them), then the fan-out job."""
-        post_id: int = await self.deps.db.fetchval(
-            "INSERT INTO posts (author_id, caption, status, published_at)"
-            " VALUES ($1, $2, 'published', now()) RETURNING id",
-            self.raw_id(author),
-            caption,
-        )
+        post_id = await published_post(self.deps, self.raw_id(author), caption)
         await self.deps.db.execute(
             "UPDATE users SET post_count = post_count + 1 WHERE id = $1", self.raw_id(author)
         )

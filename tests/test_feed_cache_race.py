@@ -9,19 +9,9 @@ import pytest
 
 from resolvers.deps import Deps
 from resolvers.feed import fanout
-from tests.social import Social
+from tests.social import Social, published_post
 
 pytestmark = pytest.mark.usefixtures("redis_kind")
-
-
-async def _unfanned_post(deps: Deps, author_id: int, caption: str) -> int:
-    post_id: int = await deps.db.fetchval(
-        "INSERT INTO posts (author_id, caption, status, published_at)"
-        " VALUES ($1, $2, 'published', now()) RETURNING id",
-        author_id,
-        caption,
-    )
-    return post_id
 
 
 def _between_read_and_build(
@@ -52,7 +42,7 @@ async def test_a_post_fanned_out_while_a_cache_is_built_reaches_it(
     await social.post("ada", "first")
     reader = social.raw_id("reader")
     await deps.feed_cache.drop_feeds([reader])
-    late = await _unfanned_post(deps, social.raw_id("ada"), "late")
+    late = await published_post(deps, social.raw_id("ada"), "late")
     # The fan-out finds no built cache for the reader, so it only writes the store.
     reads = _between_read_and_build(deps, monkeypatch, lambda: fanout.fan_out(deps, late))
     assert await social.captions("reader") == ["late", "first"]

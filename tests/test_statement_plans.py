@@ -4,51 +4,54 @@ settles on the generic plan and plans the statement afresh on every call."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import asyncpg
+
 from resolvers.deps import Deps
 from schema import global_id
-from storage import comments, post_cards
+from storage import comments, post_cards, users
 from storage.comments import PageKey
 from tests.client import GraphQLClient
+from tests.social import published_post
+
+
+async def _user(gql: GraphQLClient, name: str) -> int:
+    _, user_id = await gql.register(name)
+    return global_id.decode_as(user_id, "User", field="id")
+
+
+async def _generic_plans(conn: asyncpg.Connection, statement_like: str) -> Any:
+    plans = await conn.fetchrow(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+        " WHERE statement LIKE $1"
+        " AND statement NOT LIKE '%pg_prepared_statements%'",  # not this query itself
+        statement_like,
+    )
+    assert plans is not None, f"no prepared statement like {statement_like!r}"
+    return plans["generic_plans"]
 
 
 async def test_a_single_post_card_settles_on_a_generic_plan(gql: GraphQLClient, deps: Deps) -> None:
     """About 2.5 ms of planning per `post(id:)`, `node` or live update before; the single
     statement reads what the many-id one reads."""
-    _, user_id = await gql.register("looker")
-    author = global_id.decode_as(user_id, "User", field="id")
-    ids = [
-        await deps.db.fetchval(
-            "INSERT INTO posts (author_id, caption, status, published_at)"
-            " VALUES ($1, $2, 'published', now()) RETURNING id",
-            author,
-            caption,
-        )
-        for caption in ("first", "second")
-    ]
+    author = await _user(gql, "looker")
+    ids = [await published_post(deps, author, caption) for caption in ("first", "second")]
     async with deps.db.acquire() as conn:
         both = await post_cards.cards(conn, ids, author)
         assert [c.post.caption for c in both] == ["first", "second"]
         for _ in range(8):
             assert await post_cards.cards(conn, ids[1:], author) == both[1:]
-        plans = await conn.fetchrow(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-            " WHERE statement LIKE '%walls%VALUES ($1::bigint, 1::bigint)%'"
-            " AND statement NOT LIKE '%pg_prepared_statements%'"  # not this query itself
-        )
-    assert plans is not None and plans["generic_plans"] >= 3, plans
+        generic = await _generic_plans(conn, "%walls%VALUES ($1::bigint, 1::bigint)%")
+    assert generic >= 3
 
 
 async def test_a_single_comment_page_settles_on_a_generic_plan(
     gql: GraphQLClient, deps: Deps
 ) -> None:
     """`post { comments }` reads one post's page: about 0.6 ms of planning a page before."""
-    _, user_id = await gql.register("commenter")
-    author = global_id.decode_as(user_id, "User", field="id")
-    post_id = await deps.db.fetchval(
-        "INSERT INTO posts (author_id, caption, status, published_at)"
-        " VALUES ($1, 'p', 'published', now()) RETURNING id",
-        author,
-    )
+    author = await _user(gql, "commenter")
+    post_id = await published_post(deps, author, "p")
     for body in ("one", "two", "three"):
         await deps.db.execute(
             "INSERT INTO comments (post_id, author_id, body) VALUES ($1, $2, $3)",
@@ -62,11 +65,26 @@ async def test_a_single_comment_page_settles_on_a_generic_plan(
         both = await comments.pages(conn, [key, other], author)  # the many-page statement
         for _ in range(8):
             assert await comments.pages(conn, [key], author) == both[:1]
-        plans = await conn.fetchrow(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-            " WHERE statement LIKE '%VALUES ($1::bigint, $2::bigint, $3::bigint, 1::bigint)%'"
-            " AND statement NOT LIKE '%pg_prepared_statements%'"
+        generic = await _generic_plans(
+            conn, "%VALUES ($1::bigint, $2::bigint, $3::bigint, 1::bigint)%"
         )
     assert [row.body for row, _ in both[0]] == ["one", "two", "three"]
     assert {a.username for _, a in both[0]} == {"commenter"}
-    assert plans is not None and plans["generic_plans"] >= 3, plans
+    assert generic >= 3
+
+
+async def test_a_user_found_by_name_settles_on_a_generic_plan(
+    gql: GraphQLClient, deps: Deps
+) -> None:
+    """A profile opened by name, with the viewer's relation: planned on every call before
+    (0 generic plans in 9 calls of the many-name statement with one name)."""
+    viewer_id = await _user(gql, "viewer")
+    await _user(gql, "Shown")
+    async with deps.db.acquire() as conn:
+        both = await users.by_usernames_with_relations(conn, viewer_id, ["viewer", "shown"])
+        assert sorted(row.username for row, _ in both) == ["shown", "viewer"]
+        for _ in range(8):
+            ((row, relation),) = await users.by_usernames_with_relations(conn, viewer_id, ["SHOWN"])
+            assert (row.username, relation.is_self) == ("shown", False)
+        generic = await _generic_plans(conn, "%lower(u.username) = $1::text%")
+    assert generic >= 3

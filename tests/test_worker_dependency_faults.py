@@ -18,7 +18,7 @@ from storage.postgres import open_pool
 from tests import media_samples
 from tests.client import GraphQLClient, create_post, upload
 from tests.processes import free_port
-from tests.social import RunJobs, Social
+from tests.social import RunJobs, Social, published_post
 from workers import media as workers_media
 from workers.fanout import fanout_post
 from workers.media import process_post
@@ -29,13 +29,7 @@ async def _published_to_a_follower(social: Social, caption: str) -> int:
     await social.user("author")
     await social.user("reader")
     assert await social.follow("reader", "author") == "FOLLOWING"
-    post_id: int = await social.deps.db.fetchval(
-        "INSERT INTO posts (author_id, caption, status, published_at)"
-        " VALUES ($1, $2, 'published', now()) RETURNING id",
-        social.raw_id("author"),
-        caption,
-    )
-    return post_id
+    return await published_post(social.deps, social.raw_id("author"), caption)
 
 
 async def _processing_for_a_follower(
