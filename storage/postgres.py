@@ -147,7 +147,8 @@ async def open_pool(
     # A PostgreSQL that is down or unreachable fails a request within this, never hangs it.
     pool = Pool(
         dsn,
-        kept=max(1, max_size // 2),
+        # Half at most: `acquire` (transactions) must always find a connection of its own.
+        kept=max_size // 2,
         min_size=min_size,
         max_size=max_size,
         max_queries=50_000,  # asyncpg.create_pool's defaults, from here on

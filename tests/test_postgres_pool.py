@@ -101,3 +101,16 @@ async def test_closing_gives_kept_connections_back(settings: Settings) -> None:
     pool = await open_pool(settings.database_url, min_size=1, max_size=2)
     await pool.fetchval("SELECT 1")
     await asyncio.wait_for(pool.close(), 10)  # asyncpg's close waits for every connection
+
+
+async def test_a_pool_of_one_keeps_none(settings: Settings) -> None:
+    """A kept connection would leave `acquire` (a transaction) nothing to wait for."""
+    assert settings.database_url
+    pool = await open_pool(settings.database_url, min_size=1, max_size=1)
+    try:
+        assert await pool.fetchval("SELECT 1") == 1
+        async with asyncio.timeout(10):
+            async with pool.acquire() as conn, conn.transaction():
+                assert await conn.fetchval("SELECT 2") == 2
+    finally:
+        await pool.close()
