@@ -4,32 +4,18 @@ settles on the generic plan and plans the statement afresh on every call."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import asyncpg
-
 from resolvers.deps import Deps
 from schema import global_id
 from storage import comments, post_cards, users
 from storage.comments import PageKey
 from tests.client import GraphQLClient
+from tests.prepared import generic_plans
 from tests.social import published_post
 
 
 async def _user(gql: GraphQLClient, name: str) -> int:
     _, user_id = await gql.register(name)
     return global_id.decode_as(user_id, "User", field="id")
-
-
-async def _generic_plans(conn: asyncpg.Connection, statement_like: str) -> Any:
-    plans = await conn.fetchrow(
-        "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-        " WHERE statement LIKE $1"
-        " AND statement NOT LIKE '%pg_prepared_statements%'",  # not this query itself
-        statement_like,
-    )
-    assert plans is not None, f"no prepared statement like {statement_like!r}"
-    return plans["generic_plans"]
 
 
 async def test_a_single_post_card_settles_on_a_generic_plan(gql: GraphQLClient, deps: Deps) -> None:
@@ -42,7 +28,7 @@ async def test_a_single_post_card_settles_on_a_generic_plan(gql: GraphQLClient, 
         assert [c.post.caption for c in both] == ["first", "second"]
         for _ in range(8):
             assert await post_cards.cards(conn, ids[1:], author) == both[1:]
-        generic = await _generic_plans(conn, "%walls%VALUES ($1::bigint, 1::bigint)%")
+        generic = await generic_plans(conn, "%walls%VALUES ($1::bigint, 1::bigint)%")
     assert generic >= 3
 
 
@@ -65,7 +51,7 @@ async def test_a_single_comment_page_settles_on_a_generic_plan(
         both = await comments.pages(conn, [key, other], author)  # the many-page statement
         for _ in range(8):
             assert await comments.pages(conn, [key], author) == both[:1]
-        generic = await _generic_plans(
+        generic = await generic_plans(
             conn, "%VALUES ($1::bigint, $2::bigint, $3::bigint, 1::bigint)%"
         )
     assert [row.body for row, _ in both[0]] == ["one", "two", "three"]
@@ -86,5 +72,5 @@ async def test_a_user_found_by_name_settles_on_a_generic_plan(
         for _ in range(8):
             ((row, relation),) = await users.by_usernames_with_relations(conn, viewer_id, ["SHOWN"])
             assert (row.username, relation.is_self) == ("shown", False)
-        generic = await _generic_plans(conn, "%lower(u.username) = $1::text%")
+        generic = await generic_plans(conn, "%lower(u.username) = $1::text%")
     assert generic >= 3

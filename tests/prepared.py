@@ -1,0 +1,19 @@
+"""What PostgreSQL did with a connection's prepared statements."""
+
+from __future__ import annotations
+
+import asyncpg
+
+
+async def generic_plans(conn: asyncpg.Connection, statement_like: str) -> int:
+    """How many times the connection's statement LIKE `statement_like` ran on its generic
+    plan (one planned once and reused; a custom plan is planned on each call)."""
+    plans = await conn.fetchrow(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+        " WHERE statement LIKE $1"
+        " AND statement NOT LIKE '%pg_prepared_statements%'",  # not this query itself
+        statement_like,
+    )
+    assert plans is not None, f"no prepared statement like {statement_like!r}"
+    count: int = plans["generic_plans"]
+    return count
