@@ -34,12 +34,10 @@ Examples::
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from storage.types import Executor
 
@@ -63,8 +61,9 @@ FEED_STATES = ("published", "flagged")
 GRID_STATES = ("published", "flagged", "removed")
 
 
-@dataclass(frozen=True, slots=True)
-class Relation:
+# A named tuple, not a frozen dataclass: a page builds one per post, and a frozen dataclass
+# sets each of its eight fields through object.__setattr__ (2.3 us against 0.55 us).
+class Relation(NamedTuple):
     """The viewer's relation to the owner of what is shown (a user, an author)."""
 
     viewer_id: int | None  # None: anonymous
@@ -90,7 +89,7 @@ class Relation:
         return self.blocked_by or self.blocking
 
     def but(self, **changes: Any) -> Relation:
-        return dataclasses.replace(self, **changes)
+        return self._replace(**changes)
 
 
 def anonymous(owner_id: int, *, owner_private: bool = False) -> Relation:
