@@ -67,3 +67,22 @@ def format_result(result: Any, request_id: str) -> None:
     errors = getattr(result, "errors", None)
     if errors:
         result.errors = [format_error(e, request_id) for e in errors]
+        for error in errors:
+            _drop_traceback(error)
+
+
+def _drop_traceback(error: BaseException) -> None:
+    """Once logged and replaced, an error's traceback only keeps its frames alive, and they
+    refer back to it (a reference cycle holding the request's objects until the cycle
+    collector runs)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        pending += [current.__cause__, current.__context__]
+        if isinstance(current, GraphQLError):
+            pending.append(current.original_error)
