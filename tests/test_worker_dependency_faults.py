@@ -12,6 +12,7 @@ import pytest
 from arq import Retry
 from arq.connections import ArqRedis
 
+from resolvers import live
 from resolvers.deps import Deps
 from storage import users
 from storage.postgres import open_pool
@@ -119,6 +120,14 @@ async def test_a_queue_back_within_the_jobs_waits_gets_the_fan_out_at_once(
     that Redis too, and a retry it could not record would leave the post unfanned."""
     monkeypatch.setattr(workers_media, "QUEUE_WAITS", (0.2, 0.2, 0.2, 5.0))
     social, row_id = await _processing_for_a_follower(gql, deps, run_jobs)
+    told: list[int] = []
+    post_changed = live.post_changed
+
+    async def counted(deps: Deps, post_id: int) -> None:
+        told.append(post_id)
+        await post_changed(deps, post_id)
+
+    monkeypatch.setattr(live, "post_changed", counted)
     healthy = deps.jobs
     deps.jobs = down = ArqRedis(host="127.0.0.1", port=free_port())
 
@@ -132,6 +141,7 @@ async def test_a_queue_back_within_the_jobs_waits_gets_the_fan_out_at_once(
     finally:
         await comeback
         await down.aclose()
+    assert len(told) == 1  # the post's watchers heard of it once, not once per queueing try
     await run_jobs()
     assert await social.captions("reader") == ["hello"]
 

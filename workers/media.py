@@ -90,9 +90,12 @@ async def _after_publish(ctx: dict[str, Any], post_id: int) -> None:
     reconciler would never look at it again: while Redis cannot be reached, this waits a
     little and then runs again later (and comes back here) instead of failing."""
     deps: Deps = ctx["deps"]
+    told = False
     for wait in (*QUEUE_WAITS, None):
         try:
-            await live.post_changed(deps, post_id)
+            if not told:  # watchers hear of it once, however often the queueing is tried
+                await live.post_changed(deps, post_id)
+                told = True
             await jobs.enqueue(
                 deps.jobs, jobs.FANOUT_POST, post_id, job_id=jobs.fanout_job_id(post_id)
             )
