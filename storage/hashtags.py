@@ -85,10 +85,9 @@ def _counts_sql(names: str) -> str:
 
 
 _COUNTS = _counts_sql("unnest($1::text[]) WITH ORDINALITY AS n(name, position)")
-# One tag (a hashtag's page): PostgreSQL plans an array parameter's unnest at ten rows in a
-# generic plan and one in a custom plan, so the statement above is planned afresh on every
-# call (about 2 ms here, five times its execution); with one name it settles on its generic
-# plan.
+# One tag (a hashtag's page) has its own statement: given a one-element array, PostgreSQL
+# never settles on a generic plan and plans the statement above on every call (as
+# storage/post_cards.py's single card; here about 2 ms, five times its execution).
 _COUNT_ONE = _counts_sql("(VALUES ($1::text, 1::bigint)) AS n(name, position)")
 
 
