@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from resolvers import cursors, post_cards
 from resolvers.deps import Deps
-from resolvers.errors import bad_input
+from resolvers.errors import AppError, bad_input
 from resolvers.hashtags import MAX_HASHTAG_LENGTH, normalize_hashtag
 from resolvers.post_cards import CardPage
 from storage import hashtags
@@ -36,12 +36,38 @@ def _cursor(post_id: int) -> str:
     return cursors.encode(CURSOR_KIND, post_id)
 
 
+def _before(deps: Deps, first: int, after: str | None) -> int | None:
+    cursors.check_first(first, deps.settings.max_page_size)
+    return cursors.decode_id(after, CURSOR_KIND)
+
+
+async def hashtag_with_posts(
+    deps: Deps, raw_name: str, *, viewer_id: int | None, first: int, after: str | None
+) -> tuple[HashtagRow | None, CardPage] | None:
+    """`hashtag` and its `posts_page` in one round trip: the page's rows carry the count. A
+    page that comes back empty (no visible post, or past the last) asks for the count
+    alone. None when `first` or `after` is not valid, for `posts_page` to say so."""
+    name = clean_name(raw_name)
+    try:
+        before = _before(deps, first, after)
+    except AppError:
+        return None
+    found, has_next, count = await post_card_statements.listed_counted(
+        deps.db, post_card_statements.TAGGED_COUNTED, name, viewer_id, before, first=first
+    )
+    if count is None:
+        row = await hashtags.visible_count(deps.db, name, viewer_id=viewer_id)
+    else:
+        row = HashtagRow(name, count)
+    page = post_cards.card_page(found, has_next, Surface.DISCOVERY, _cursor)
+    return (row if row.post_count > 0 else None), page
+
+
 async def posts_page(
     deps: Deps, name: str, *, viewer_id: int | None, first: int, after: str | None
 ) -> CardPage:
     """The tag's posts the viewer may see in discovery, newest first, with their cards."""
-    cursors.check_first(first, deps.settings.max_page_size)
-    before = cursors.decode_id(after, CURSOR_KIND)
+    before = _before(deps, first, after)
     return await post_cards.listed_page(
         deps,
         post_card_statements.TAGGED,

@@ -87,8 +87,9 @@ def _counts_sql(names: str) -> str:
 _COUNTS = _counts_sql("unnest($1::text[]) WITH ORDINALITY AS n(name, position)")
 # One tag (a hashtag's page) has its own statement: given a one-element array, PostgreSQL
 # never settles on a generic plan and plans the statement above on every call (as
-# storage/post_cards.py's single card; here about 2 ms, five times its execution).
-_COUNT_ONE = _counts_sql("(VALUES ($1::text, 1::bigint)) AS n(name, position)")
+# storage/post_cards.py's single card; here about 2 ms, five times its execution). $1 the
+# tag, $2 the viewer, as the tag's page (storage/post_cards.py's TAGGED_COUNTED reads both).
+COUNT_ONE = _counts_sql("(VALUES ($1::text, 1::bigint)) AS n(name, position)")
 
 
 async def visible_counts(
@@ -101,7 +102,7 @@ async def visible_counts(
 
 async def visible_count(db: Executor, name: str, *, viewer_id: int | None) -> HashtagRow:
     """One tag with the number of its posts the viewer may see (`_counts_sql`)."""
-    record = await db.fetchrow(_COUNT_ONE, name, viewer_id)
+    record = await db.fetchrow(COUNT_ONE, name, viewer_id)
     assert record is not None
     return HashtagRow.from_record(record)
 

@@ -57,7 +57,7 @@ _AUTHOR_COLUMNS = ", ".join(f"u.{name} AS author_{name}" for name in users.FIELD
 # either way. The counter stays the source; the viewer's walls are read once per statement
 # (an InitPlan), and only a viewer with some pays for counting their comments on each post,
 # one probe of the comments_author_post index per wall.
-def _cards_sql(wanted: str) -> str:
+def _cards_sql(wanted: str, *, also: str = "") -> str:
     return f"""
 WITH walls AS MATERIALIZED (SELECT ARRAY({visibility.walls_sql("$2")}) AS ids)
 SELECT {posts.COLUMNS}, {_AUTHOR_COLUMNS},
@@ -76,7 +76,7 @@ SELECT {posts.COLUMNS}, {_AUTHOR_COLUMNS},
           WHERE pm.post_id = p.id AND {visibility.user_listed_sql(viewer="$2", user="mu.id")}
        ) AS mentions,
        (SELECT json_agg(json_build_array({_MEDIA_VALUES}) ORDER BY m.position)
-          FROM media m WHERE m.post_id = p.id)::text AS media
+          FROM media m WHERE m.post_id = p.id)::text AS media{also}
 FROM {wanted}
 JOIN posts p ON p.id = wanted.id AND p.deleted_at IS NULL
 JOIN users u ON u.id = p.author_id
@@ -121,6 +121,7 @@ _TAIL = (
     "media",
 )
 _LAYOUT = (*posts.FIELDS, *_AUTHOR_NAMES, *_TAIL)
+_END = len(_LAYOUT)
 
 
 # A post's media change rarely (processing, an edit) and a page of a busy feed shows the
@@ -150,7 +151,7 @@ def _card(r: asyncpg.Record, viewer_id: int | None) -> PostCard:
         viewer_saved,
         mentions,
         media_json,
-    ) = values[_TAIL_AT:]
+    ) = values[_TAIL_AT:_END]
     return PostCard(
         PostRow.from_values(list(values[:_AUTHOR_AT])),
         author,
@@ -188,17 +189,26 @@ async def cards(db: Executor, post_ids: Sequence[int], viewer_id: int | None) ->
     return _decode(records, viewer_id)
 
 
-def _listed_sql(listing: str) -> str:
+def _listed_sql(listing: str, *, also: str = "") -> str:
     """The cards statement of a listing: `listing` selects the posts of a page as `id` and
-    `ord` (their order), with $2 the viewer (or NULL) and its last parameter the limit."""
-    return _cards_sql(f"({listing}) AS wanted")
+    `ord` (their order), with $2 the viewer (or NULL) and its last parameter the limit.
+    `also`: select-list items after the card's columns."""
+    return _cards_sql(f"({listing}) AS wanted", also=also)
 
 
 # A page of a user's grid, of a hashtag's posts, of explore: the listing and its cards in
 # one statement.
 GRID = _listed_sql(posts.GRID)
+GRID_BY_NAME = _listed_sql(posts.GRID_BY_NAME)
 TAGGED = _listed_sql(hashtags.TAG_PAGE)
 EXPLORED = _listed_sql(explore.PICKS)
+# A hashtag's page with the number of the tag's posts the viewer may see (an InitPlan: one
+# count per statement, on every row), so that `hashtag { postCount posts }` is one round
+# trip, not a count and then the page.
+_COUNTED = "tag_post_count"
+TAGGED_COUNTED = _listed_sql(
+    hashtags.TAG_PAGE, also=f", (SELECT c.post_count FROM ({hashtags.COUNT_ONE}) c) AS {_COUNTED}"
+)
 
 
 async def listed(
@@ -212,7 +222,19 @@ async def listed(
     return _decode(records[:first], viewer_id), len(records) > first
 
 
-def _decode(records: Sequence[asyncpg.Record], viewer_id: int | None) -> list[PostCard]:
-    if records and tuple(records[0].keys()) != _LAYOUT:
+async def listed_counted(
+    db: Executor, statement: str, key: Any, viewer_id: int | None, *bounds: Any, first: int
+) -> tuple[list[PostCard], bool, int | None]:
+    """As `listed`, for a statement that also counts (`TAGGED_COUNTED`): its count too,
+    None when the page is empty (no row carries it)."""
+    records = await db.fetch(statement, key, viewer_id, *bounds, first + 1)
+    count = records[0][_COUNTED] if records else None
+    return _decode(records[:first], viewer_id, also=(_COUNTED,)), len(records) > first, count
+
+
+def _decode(
+    records: Sequence[asyncpg.Record], viewer_id: int | None, *, also: tuple[str, ...] = ()
+) -> list[PostCard]:
+    if records and tuple(records[0].keys()) != (*_LAYOUT, *also):
         raise AssertionError(f"post card columns out of order: {tuple(records[0].keys())}")
     return [_card(r, viewer_id) for r in records]

@@ -280,15 +280,21 @@ async def newest_from_followees(
     return [(r["id"], r["author_id"]) for r in records]
 
 
-# A user's grid as the viewer may see it, newest first: a listing (storage/post_cards.py
-# reads its cards). $1 the author, $2 the viewer (or NULL), $3 before (or NULL), $4 limit.
-GRID = f"""
+def _grid_sql(author: str) -> str:
+    return f"""
 SELECT p.id, -p.id AS ord FROM posts p JOIN users u ON u.id = p.author_id
-WHERE p.author_id = $1 AND p.status IN ({sql_list(GRID_STATES)})
+WHERE p.author_id = {author} AND p.status IN ({sql_list(GRID_STATES)})
   AND ($3::bigint IS NULL OR p.id < $3)
   AND {post_visible_sql(Surface.PROFILE, viewer="$2")}
 ORDER BY p.id DESC LIMIT $4
 """
+
+
+# A user's grid as the viewer may see it, newest first: a listing (storage/post_cards.py
+# reads its cards). $1 the author, $2 the viewer (or NULL), $3 before (or NULL), $4 limit.
+GRID = _grid_sql("$1")
+# The same with $1 the author's lower-case username (a profile opened by name).
+GRID_BY_NAME = _grid_sql("(SELECT id FROM users WHERE lower(username) = $1::text)")
 
 
 async def newest_from_all_followees(

@@ -92,3 +92,22 @@ async def test_a_tags_count_settles_on_a_generic_plan(gql: GraphQLClient, deps: 
             assert await hashtags.visible_count(conn, "sunset", viewer_id=author) == counted
         generic = await generic_plans(conn, "%private_authors%VALUES ($1::text%")
     assert generic >= 3
+
+
+async def test_a_tags_page_with_its_count_settles_on_a_generic_plan(
+    gql: GraphQLClient, deps: Deps
+) -> None:
+    """`hashtag { posts }` reads its page and count in one statement (TAGGED_COUNTED): it
+    must not be planned afresh on every page either."""
+    _, user_id = await gql.register("pager")
+    author = global_id.decode_as(user_id, "User", field="id")
+    await _tagged_posts(deps, author, 30, ["sunset"])
+    async with deps.db.acquire() as conn:
+        [counted] = await hashtags.visible_counts(conn, ["sunset"], viewer_id=author)
+        for before in (None, *range(8)):
+            cards, _, count = await post_cards.listed_counted(
+                conn, post_cards.TAGGED_COUNTED, "sunset", author, before, first=5
+            )
+            assert count == (counted.post_count if cards else None)
+        generic = await generic_plans(conn, f"%{post_cards.TAGGED_COUNTED[:40]}%AS tag_post_count%")
+    assert generic >= 3

@@ -10,12 +10,14 @@ from typing import Any
 import asyncpg
 import pytest
 
+from resolvers import hashtag_pages
 from resolvers.deps import Deps
 from server.embedded import EmbeddedStack
 from storage import migrations
 from tests import media_samples
 from tests.client import GraphQLClient, create_post, upload
 from tests.discovery import Discovery
+from tests.read_together import answers_alike, owner_query, selections
 
 RunJobs = Callable[[], Awaitable[int]]
 
@@ -182,3 +184,46 @@ async def test_migration_backfills_counts_of_published_posts(
         assert [(r["name"], r["post_count"]) for r in rows] == [("cat", 2), ("dog", 1)]
     finally:
         await conn.close()
+
+
+PAGE = "edges { cursor node { id caption author { username } } } pageInfo { hasNextPage endCursor }"
+READ_WITH_THE_TAG = selections(PAGE, "Hashtag", first_0=True)
+
+
+@pytest.mark.parametrize("case", list(READ_WITH_THE_TAG))
+async def test_a_page_read_with_its_tag_answers_as_if_read_alone(
+    d: Discovery, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """`hashtag { posts }` reads the page with the tag in one statement when the selection
+    allows (schema/lookahead.py): every answer, errors included, is the one the tag and its
+    page read one after the other give."""
+    selection, together = READ_WITH_THE_TAG[case]
+    for name in ("maker", "reader", "locked"):
+        await d.user(name, private=name == "locked")
+    await d.follow("reader", "locked")  # requested only: the locked posts stay hidden
+    for i in range(4):
+        await d.post("maker", f"#pair {i}")
+        await d.post("locked", f"#pair locked {i}")
+    query = owner_query("hashtag(name: $name)", "name postCount", selection, PAGE, "Hashtag")
+    variables = "$first" in query
+
+    async def answers() -> list[Any]:
+        first = await d.gql(query, {"name": "pair", "first": 2}, token=d.tokens["reader"])
+        tag = (first.data or {}).get("hashtag") or {}
+        cursor = (tag.get("posts") or tag.get("a") or {}).get("pageInfo", {}).get("endCursor")
+        found = [first.body]
+        for asked in (
+            {"name": "pair", "first": 2, "after": cursor},
+            {"name": "pair", "first": 5, "after": cursor},  # past the last: an empty page
+            {"name": "nothing"},
+        ):
+            used = {k: v for k, v in asked.items() if variables or k == "name"}
+            found.append((await d.gql(query, used, token=d.tokens["reader"])).body)
+        return found
+
+    read_together, found = await answers_alike(
+        monkeypatch, hashtag_pages, "hashtag_with_posts", answers
+    )
+    assert read_together is together
+    if not case.startswith("bad"):
+        assert found[0]["data"]["hashtag"]["postCount"] == 4

@@ -74,3 +74,20 @@ async def test_a_user_found_by_name_settles_on_a_generic_plan(
             assert (row.username, relation.is_self) == ("shown", False)
         generic = await generic_plans(conn, "%lower(u.username) = $1::text%")
     assert generic >= 3
+
+
+async def test_a_grid_read_by_name_settles_on_a_generic_plan(
+    gql: GraphQLClient, deps: Deps
+) -> None:
+    """`user(username:) { posts }` reads the grid by its owner's name (GRID_BY_NAME)."""
+    author = await _user(gql, "gridder")
+    for caption in ("one", "two", "three"):
+        await published_post(deps, author, caption)
+    async with deps.db.acquire() as conn:
+        for _ in range(9):
+            cards, has_next = await post_cards.listed(
+                conn, post_cards.GRID_BY_NAME, "gridder", author, None, first=2
+            )
+            assert [c.post.caption for c in cards] == ["three", "two"] and has_next
+        generic = await generic_plans(conn, "%WHERE lower(username) = $1::text)%")
+    assert generic >= 3

@@ -21,5 +21,4 @@ class AccountQueries:
 
     @strawberry.field
     async def user(self, info: Info, username: str) -> User | None:
-        row = await info.context.loaders.user_by_username.load(username.strip().lower())
-        return await User.visible(info, row)
+        return await User.named(info, username)

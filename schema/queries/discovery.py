@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import explore, hashtag_pages, search
+from schema import lookahead
 from schema.info import Info
 from schema.types.hashtag import Hashtag
 from schema.types.place import Place
@@ -32,6 +33,16 @@ class DiscoveryQueries:
     )
     async def hashtag(self, info: Info, name: str) -> Hashtag | None:
         ctx = info.context
+        wanted = lookahead.child_arguments(info, "posts")
+        if wanted is not None:  # the tag's page is read with the tag
+            first = 20 if wanted.get("first") is None else wanted["first"]
+            after = wanted.get("after")
+            found = await hashtag_pages.hashtag_with_posts(
+                ctx.deps, name, viewer_id=ctx.viewer_id, first=first, after=after
+            )
+            if found is not None:
+                row, page = found
+                return None if row is None else Hashtag.from_row(row, (first, after, page))
         row = await hashtag_pages.hashtag(ctx.deps, name, viewer_id=ctx.viewer_id)
         return None if row is None else Hashtag.from_row(row)
 

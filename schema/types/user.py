@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import strawberry
 
 from resolvers import graph, profile_posts
-from schema import global_id
+from resolvers.post_cards import CardPage
+from schema import global_id, lookahead
 from schema.derived import Derived, derive
 from schema.info import Info
 from schema.types.connection import Connection
@@ -34,11 +35,41 @@ class User(Node, Derived):
     post_count: int
     created_at: datetime
     is_moderator: bool
+    # A page of `posts` read with the user (`first` and `after` it was read for, the page).
+    read_with: strawberry.Private[tuple[int, str | None, CardPage] | None] = None
 
     @classmethod
     def from_row(cls, row: UserRow) -> User:
         # Fields are derived from the row when first read (`DERIVE` below).
         return cls.make(row=row)
+
+    @classmethod
+    async def named(cls, info: Info, username: str) -> User | None:
+        """`user(username:)`: the profile if the viewer may see it. When its selection asks
+        for `posts`, that page is read with it, in one round trip (a page with posts tells
+        its owner; an empty one does not, and the user is then looked up by name)."""
+        loaders = info.context.loaders
+        name = username.strip().lower()
+        read_with = None
+        wanted = lookahead.child_arguments(info, "posts")
+        if wanted is not None:
+            first = 12 if wanted.get("first") is None else wanted["first"]
+            after = wanted.get("after")
+            grid = await profile_posts.page_by_name(
+                info.context.deps, name, info.context.viewer_id, first=first, after=after
+            )
+            if grid is not None:
+                read_with = (first, after, grid.page)
+                if grid.owner is not None:  # told as the lookup by name would tell them
+                    row, relation = grid.owner
+                    loaders.user_by_username.prime(name, row)
+                    loaders.user_by_id.know({row.id: row})
+                    if info.context.viewer_id is not None:
+                        loaders.relation_by_user_id.know({row.id: relation})
+        user = await cls.visible(info, await loaders.user_by_username.load(name))
+        if user is not None and read_with is not None:
+            user.read_with = read_with
+        return user
 
     @classmethod
     async def load(cls, info: Info, user_id: int) -> User | None:
@@ -98,6 +129,9 @@ class User(Node, Derived):
         # Post refers back to User
         from schema.types.post_connection import card_connection
 
+        read_with = self.read_with
+        if read_with is not None and read_with[:2] == (12 if first is None else first, after):
+            return card_connection(info, read_with[2])
         page = await self._visible_page(info, profile_posts.profile_page, first, 12, after)
         return card_connection(info, page)
 
@@ -130,5 +164,5 @@ derive(
         "created_at": lambda u: u.row.created_at,
         "is_moderator": lambda u: u.row.is_moderator,
     },
-    given={"row"},
+    given={"row", "read_with"},
 )

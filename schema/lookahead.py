@@ -1,0 +1,64 @@
+"""What a field's selection asks of a child field, read before the field is resolved, so a
+resolver can fetch the child's data with its own (one round trip, not two)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    NamedTypeNode,
+    SelectionSetNode,
+    get_named_type,
+)
+from graphql.execution.values import VariableValues, get_argument_values
+
+from schema.info import Info
+
+
+def child_arguments(info: Info, name: str) -> dict[str, Any] | None:
+    """The arguments (by GraphQL name, coerced, defaults applied) of the child field `name`
+    of this field's selection, when every selection of it asks with the same ones; None when
+    it is not selected, is selected with different arguments, or anything on the way carries
+    a directive (@skip and @include are left to the executor to decide)."""
+    raw = info._raw_info
+    parent = get_named_type(raw.return_type)
+    if not isinstance(parent, GraphQLObjectType) or name not in parent.fields:
+        return None
+    found: list[FieldNode] = []
+    pending: list[SelectionSetNode | None] = [node.selection_set for node in raw.field_nodes]
+    while pending:
+        selection_set = pending.pop()
+        for selection in selection_set.selections if selection_set else ():
+            if selection.directives:
+                return None
+            if isinstance(selection, FieldNode):
+                if selection.name.value == name:
+                    found.append(selection)
+                continue
+            condition: NamedTypeNode | None
+            if isinstance(selection, FragmentSpreadNode):
+                fragment = raw.fragments.get(selection.name.value)
+                if fragment is None or fragment.directives:
+                    return None
+                condition, nested = fragment.type_condition, fragment.selection_set
+            elif isinstance(selection, InlineFragmentNode):
+                condition, nested = selection.type_condition, selection.selection_set
+            else:
+                return None
+            if condition is not None and condition.name.value != parent.name:
+                return None  # an interface's or union's fragment: not worth deciding here
+            pending.append(nested)
+    if not found:
+        return None
+    variables = raw.variable_values
+    if not isinstance(variables, VariableValues):  # Strawberry's infos hold the coerced dict
+        variables = VariableValues({}, variables)
+    try:
+        values = [get_argument_values(parent.fields[name], node, variables) for node in found]
+    except Exception:
+        return None  # the executor reports bad arguments where they belong
+    return values[0] if all(v == values[0] for v in values) else None
