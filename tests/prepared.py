@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import asyncpg
 
 
@@ -17,3 +19,19 @@ async def generic_plans(conn: asyncpg.Connection, statement_like: str) -> int:
     assert plans is not None, f"no prepared statement like {statement_like!r}"
     count: int = plans["generic_plans"]
     return count
+
+
+async def assert_planned_once(
+    conn: asyncpg.Connection,
+    statement_like: str,
+    call: Callable[[], Awaitable[object]],
+    expected: object,
+    *,
+    calls: int = 8,
+) -> None:
+    """`call` answers `expected` each of `calls` times on `conn`, and PostgreSQL ran the
+    statement LIKE `statement_like` on its generic plan at least three of them (planned
+    once, not afresh on every call)."""
+    for _ in range(calls):
+        assert await call() == expected
+    assert await generic_plans(conn, statement_like) >= 3
