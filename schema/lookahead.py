@@ -3,7 +3,8 @@ resolver can fetch the child's data with its own (one round trip, not two)."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from graphql import (
     FieldNode,
@@ -17,6 +18,31 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values
 
 from schema.info import Info
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class ReadWith(Generic[P]):
+    """A page of a child connection read with its owner, for these arguments."""
+
+    first: int
+    after: str | None
+    page: P
+
+    def page_for(self, first: int, after: str | None) -> P | None:
+        """The page, when the child is asked for it with these arguments."""
+        return self.page if (first, after) == (self.first, self.after) else None
+
+
+def page_arguments(info: Info, name: str, default_first: int) -> tuple[int, str | None] | None:
+    """`first` and `after` of the child connection `name`, as `child_arguments` finds them
+    (`first` null or absent: `default_first`); None when it cannot tell."""
+    wanted = child_arguments(info, name)
+    if wanted is None:
+        return None
+    first = wanted.get("first")
+    return (default_first if first is None else first), wanted.get("after")
 
 
 def child_arguments(info: Info, name: str) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ import strawberry
 from resolvers import explore, hashtag_pages, search
 from schema import lookahead
 from schema.info import Info
-from schema.types.hashtag import Hashtag
+from schema.types.hashtag import POSTS_FIRST, Hashtag
 from schema.types.place import Place
 from schema.types.post_connection import PostConnection, card_connection
 from schema.types.search_result import SearchResult
@@ -33,16 +33,16 @@ class DiscoveryQueries:
     )
     async def hashtag(self, info: Info, name: str) -> Hashtag | None:
         ctx = info.context
-        wanted = lookahead.child_arguments(info, "posts")
-        if wanted is not None:  # the tag's page is read with the tag
-            first = 20 if wanted.get("first") is None else wanted["first"]
-            after = wanted.get("after")
+        asked = lookahead.page_arguments(info, "posts", POSTS_FIRST)
+        if asked is not None:  # the tag's page is read with the tag
+            first, after = asked
             found = await hashtag_pages.hashtag_with_posts(
                 ctx.deps, name, viewer_id=ctx.viewer_id, first=first, after=after
             )
             if found is not None:
                 row, page = found
-                return None if row is None else Hashtag.from_row(row, (first, after, page))
+                read_with = lookahead.ReadWith(first, after, page)
+                return None if row is None else Hashtag.from_row(row, read_with)
         row = await hashtag_pages.hashtag(ctx.deps, name, viewer_id=ctx.viewer_id)
         return None if row is None else Hashtag.from_row(row)
 

@@ -5,8 +5,11 @@ import strawberry
 from resolvers import hashtag_pages
 from resolvers.post_cards import CardPage
 from schema.info import Info
+from schema.lookahead import ReadWith
 from schema.types.post_connection import PostConnection, card_connection
 from storage.hashtags import HashtagRow
+
+POSTS_FIRST = 20  # `posts` without `first`
 
 
 @strawberry.type
@@ -17,23 +20,22 @@ class Hashtag:
         description="Published posts with the tag that the viewer may see."
     )
 
-    # A page of `posts` read with the tag (`first` and `after` it was read for, the page).
-    read_with: strawberry.Private[tuple[int, str | None, CardPage] | None] = None
+    # A page of `posts` read with the tag (`DiscoveryQueries.hashtag`).
+    read_with: strawberry.Private[ReadWith[CardPage] | None] = None
 
     @classmethod
-    def from_row(
-        cls, row: HashtagRow, read_with: tuple[int, str | None, CardPage] | None = None
-    ) -> Hashtag:
+    def from_row(cls, row: HashtagRow, read_with: ReadWith[CardPage] | None = None) -> Hashtag:
         return cls(row=row, name=row.name, post_count=row.post_count, read_with=read_with)
 
     @strawberry.field(description="Posts with the tag that the viewer may see, newest first.")
     async def posts(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: int | None = POSTS_FIRST, after: str | None = None
     ) -> PostConnection:
         ctx = info.context
-        first = 20 if first is None else first
-        if self.read_with is not None and self.read_with[:2] == (first, after):
-            return card_connection(info, self.read_with[2])
+        first = POSTS_FIRST if first is None else first
+        read = self.read_with.page_for(first, after) if self.read_with else None
+        if read is not None:
+            return card_connection(info, read)
         page = await hashtag_pages.posts_page(
             ctx.deps, self.row.name, viewer_id=ctx.viewer_id, first=first, after=after
         )

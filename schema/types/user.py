@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from schema.types.post_connection import PostConnection
 
 R = TypeVar("R")
+POSTS_FIRST = 12  # `posts` without `first`
 
 
 @strawberry.type
@@ -35,8 +36,8 @@ class User(Node, Derived):
     post_count: int
     created_at: datetime
     is_moderator: bool
-    # A page of `posts` read with the user (`first` and `after` it was read for, the page).
-    read_with: strawberry.Private[tuple[int, str | None, CardPage] | None] = None
+    # A page of `posts` read with the user (`named`).
+    read_with: strawberry.Private[lookahead.ReadWith[CardPage] | None] = None
 
     @classmethod
     def from_row(cls, row: UserRow) -> User:
@@ -51,15 +52,14 @@ class User(Node, Derived):
         loaders = info.context.loaders
         name = username.strip().lower()
         read_with = None
-        wanted = lookahead.child_arguments(info, "posts")
-        if wanted is not None:
-            first = 12 if wanted.get("first") is None else wanted["first"]
-            after = wanted.get("after")
+        asked = lookahead.page_arguments(info, "posts", POSTS_FIRST)
+        if asked is not None:
+            first, after = asked
             grid = await profile_posts.page_by_name(
                 info.context.deps, name, info.context.viewer_id, first=first, after=after
             )
             if grid is not None:
-                read_with = (first, after, grid.page)
+                read_with = lookahead.ReadWith(first, after, grid.page)
                 if grid.owner is not None:  # told as the lookup by name would tell them
                     row, relation = grid.owner
                     loaders.user_by_username.prime(name, row)
@@ -124,15 +124,16 @@ class User(Node, Derived):
 
     @strawberry.field(description="The profile grid: published posts, newest first.")
     async def posts(
-        self, info: Info, first: int | None = 12, after: str | None = None
+        self, info: Info, first: int | None = POSTS_FIRST, after: str | None = None
     ) -> Annotated[PostConnection, strawberry.lazy("schema.types.post_connection")]:
         # Post refers back to User
         from schema.types.post_connection import card_connection
 
-        read_with = self.read_with
-        if read_with is not None and read_with[:2] == (12 if first is None else first, after):
-            return card_connection(info, read_with[2])
-        page = await self._visible_page(info, profile_posts.profile_page, first, 12, after)
+        asked = POSTS_FIRST if first is None else first
+        read = self.read_with.page_for(asked, after) if self.read_with else None
+        if read is not None:
+            return card_connection(info, read)
+        page = await self._visible_page(info, profile_posts.profile_page, first, POSTS_FIRST, after)
         return card_connection(info, page)
 
     @strawberry.field
