@@ -20,7 +20,6 @@ from storage.redis import by_slot, is_cluster, run_script
 
 _WIDTH = 20
 _SENTINEL = "0" * _WIDTH
-_SENTINEL_BYTES = _SENTINEL.encode()
 
 FEED_CACHE_SIZE = 800
 TIMELINE_SIZE = 50
@@ -92,7 +91,9 @@ class CachedRange:
 
 
 def _range(card: int, members: Sequence[bytes], size: int) -> CachedRange:
-    ids = [int(m) for m in members if m != _SENTINEL_BYTES]
+    ids = list(map(int, members))
+    if ids and ids[-1] == 0:  # the sentinel, when a range reaches it (it sorts last)
+        ids.pop()
     # A set trimmed to size may have older ids in the store; a smaller one is the whole feed.
     return CachedRange(built=card > 0, ids=ids, complete=card - 1 < size)
 
@@ -101,11 +102,14 @@ def _range(card: int, members: Sequence[bytes], size: int) -> CachedRange:
 class FeedRead:
     """What one feed-read script call found: the cached page, the cached celebrity list
     (None: not cached) and, on a single node, those celebrities' timelines read in the same
-    call (None: not read; a cluster keeps them on other slots)."""
+    call (None: not read; a cluster keeps them on other slots). `merged`: the script found
+    the cache and every timeline built and deep enough for the page, so `cached.ids` is
+    already the page (merged with the timelines, newest first) and `timelines` is None."""
 
     cached: CachedRange
     celebrities: list[int] | None
     timelines: dict[int, CachedRange] | None
+    merged: bool = False
 
 
 def _timelines(author_ids: Sequence[int], raw: Sequence[Any]) -> dict[int, CachedRange]:
@@ -159,28 +163,61 @@ class FeedCache:
         )
         return self.parse_feed_read(replies)
 
-    FEED_READ_REPLIES = 5
+    FEED_READ_REPLIES = 6
     # The feed read inside a script: KEYS[1] the feed, KEYS[2] the celebrity list; local
     # variables high, low, limit, ttl and timeline_prefix (empty: do not read timelines);
     # `replies` gets FEED_READ_REPLIES replies, which `parse_feed_read` reads. Timelines
-    # are ranged with the feed's bounds and limit, as `read_timelines` would.
-    FEED_READ_LUA = """
+    # are ranged with the feed's bounds and limit, as `read_timelines` would. When the
+    # cache and every timeline hold their newest `limit` ids below the bound (or all they
+    # have), the page is their merge, made here (`resolvers.feed.merge.merge_newest` in
+    # Lua): the API process then parses one page of ids instead of every timeline's and
+    # merges nothing. Otherwise the timelines come back for the caller to mend (rebuild,
+    # read deeper) and merge.
+    FEED_READ_LUA = (
+        f"local feed_size, timeline_size = {FEED_CACHE_SIZE}, {TIMELINE_SIZE}\n"
+        + """
+local function merge_newest(lists, limit)
+  local at, merged, n, last = {}, {}, 0, nil
+  for i = 1, #lists do at[i] = 1 end
+  while n < limit do
+    local best, from = nil, nil
+    for i = 1, #lists do
+      local id = lists[i][at[i]]
+      if id ~= nil and (best == nil or id > best) then best, from = id, i end
+    end
+    if from == nil then break end
+    at[from] = at[from] + 1
+    if best ~= last then n = n + 1; merged[n] = best; last = best end
+  end
+  return merged
+end
 replies[1] = redis.call('ZCARD', KEYS[1])
 replies[2] = redis.call('ZREVRANGEBYLEX', KEYS[1], high, low, 'LIMIT', 0, limit)
 replies[3] = redis.call('EXPIRE', KEYS[1], ttl)
 replies[4] = redis.call('GET', KEYS[2])
 replies[5] = false
+replies[6] = 0
 if replies[4] and timeline_prefix ~= '' then
-  local timelines = {}
+  local timelines, lists = {}, {replies[2]}
+  local whole = replies[1] > 0 and (#replies[2] >= limit or replies[1] - 1 < feed_size)
   for id in string.gmatch(replies[4], '[^,]+') do
     local key = timeline_prefix .. id
-    timelines[#timelines + 1] = redis.call('ZCARD', key)
-    timelines[#timelines + 1] = redis.call(
-      'ZREVRANGEBYLEX', key, high, low, 'LIMIT', 0, limit)
+    local card = redis.call('ZCARD', key)
+    local ids = redis.call('ZREVRANGEBYLEX', key, high, low, 'LIMIT', 0, limit)
+    timelines[#timelines + 1] = card
+    timelines[#timelines + 1] = ids
+    lists[#lists + 1] = ids
+    if card == 0 or (#ids < limit and card - 1 >= timeline_size) then whole = false end
   end
-  replies[5] = timelines
+  if whole then
+    replies[2] = merge_newest(lists, limit)
+    replies[6] = 1
+  else
+    replies[5] = timelines
+  end
 end
 """
+    )
 
     def feed_read_args(self, before: int | None) -> tuple[str, str, int, str]:
         """The bounds, TTL and timeline key prefix of the feed read, for a script that reads
@@ -190,7 +227,7 @@ end
 
     @staticmethod
     def parse_feed_read(replies: Sequence[Any]) -> FeedRead:
-        card, members, _, celebrities, timelines = replies[: FeedCache.FEED_READ_REPLIES]
+        card, members, _, celebrities, timelines, merged = replies[: FeedCache.FEED_READ_REPLIES]
         parsed = None
         if celebrities is not None:
             parsed = [int(i) for i in celebrities.decode().split(",") if i]
@@ -198,6 +235,7 @@ end
             _range(card, members, FEED_CACHE_SIZE),
             parsed,
             None if parsed is None or timelines is None else _timelines(parsed, timelines),
+            merged=merged == 1,
         )
 
     async def store_feed(self, user_id: int, newest: Sequence[int]) -> None:

@@ -207,7 +207,7 @@ local replies = {}
 """
     + FeedCache.FEED_READ_LUA
     + """
-replies[6] = redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[6], '+inf')
+replies[7] = redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[6], '+inf')
 local min, per_day = ARGV[8], tonumber(ARGV[7]) - 1
 local totals, order = {}, {}
 for k = 6, #KEYS do
@@ -225,9 +225,9 @@ local social = {}
 for _, id in ipairs(order) do
   if totals[id] > 0 then social[#social + 1] = id; social[#social + 1] = totals[id] end
 end
-replies[7] = social
-replies[8] = redis.call('GET', KEYS[4])
-replies[9] = redis.call('LRANGE', KEYS[5], 0, -1)
+replies[8] = social
+replies[9] = redis.call('GET', KEYS[4])
+replies[10] = redis.call('LRANGE', KEYS[5], 0, -1)
 return replies
 """
 )

@@ -13,6 +13,7 @@ from storage.metrics import FEED_CACHE
 
 CURSOR_KIND = "feed"
 CELEBRITY_LIST_TTL = 300
+_HIT, _MISS = FEED_CACHE.labels(result="hit"), FEED_CACHE.labels(result="miss")
 
 
 def decode_cursor(after: str | None) -> int | None:
@@ -49,6 +50,9 @@ async def feed_ids_from(
     """`feed_ids` once the feed cache, celebrity list and (on a single node) celebrity
     timelines were read, with `before` and `limit` (by a script that may have read more:
     `FeedCache.FEED_READ_LUA`)."""
+    if read.merged:  # the script found everything cached and merged the page itself
+        _HIT.inc()
+        return read.cached.ids[:limit]
     own = await _own_ids(deps, viewer_id, read.cached, before, limit)
     celebrities, timelines = read.celebrities, read.timelines
     if celebrities is None:
@@ -65,7 +69,7 @@ async def feed_ids_from(
 async def _own_ids(
     deps: Deps, viewer_id: int, cached: CachedRange, before: int | None, limit: int
 ) -> list[int]:
-    FEED_CACHE.labels(result="hit" if cached.built else "miss").inc()
+    (_HIT if cached.built else _MISS).inc()
     if cached.built:
         ids = cached.ids
         if len(ids) < limit and not cached.complete:
