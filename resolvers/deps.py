@@ -72,7 +72,12 @@ async def open_objects(settings: Settings) -> ObjectStore:
     )
 
 
-async def open_deps(settings: Settings, *, database_url: str, redis_url: str) -> Deps:
+async def open_deps(
+    settings: Settings, *, database_url: str, redis_url: str, count_round_trips: bool = False
+) -> Deps:
+    """`count_round_trips`: count statements in `db_round_trips` (tests and benchmarks ask;
+    asyncpg's query logger costs every statement a context manager, a record and a loop
+    callback, about 10 us of CPU, for a count nothing else reads)."""
     parse_rates(settings.rate_limits)  # a malformed SNAPFEED_RATE_LIMITS fails at start-up
     parse_weights(settings.feed_rank_weights)  # and so does SNAPFEED_FEED_RANK_WEIGHTS
     counter = RoundTripCounter()
@@ -80,7 +85,7 @@ async def open_deps(settings: Settings, *, database_url: str, redis_url: str) ->
         database_url,
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
-        counter=counter,
+        counter=counter if count_round_trips else None,
     )
     queue_url = settings.queue_redis_url or redis_url
     redis = open_redis(redis_url)

@@ -85,7 +85,10 @@ async def deps(settings: Settings) -> AsyncIterator[Deps]:
     assert settings.database_url and settings.redis_url
     await migrations.apply(settings.database_url)
     opened = await open_deps(
-        settings, database_url=settings.database_url, redis_url=settings.redis_url
+        settings,
+        database_url=settings.database_url,
+        redis_url=settings.redis_url,
+        count_round_trips=True,
     )
     yield opened
     await opened.close()

@@ -43,7 +43,12 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
     await migrations.apply(stack.database_url)
     settings = bench_settings(stack, data_dir, plan)
     (data_dir / "media").mkdir(parents=True, exist_ok=True)
-    deps = await open_deps(settings, database_url=stack.database_url, redis_url=stack.redis_url)
+    deps = await open_deps(
+        settings,
+        database_url=stack.database_url,
+        redis_url=stack.redis_url,
+        count_round_trips=True,
+    )
     raw = Redis.from_url(stack.redis_url)
     cpu = CpuMeter(data_dir)
     servers: list[ApiServer] = []

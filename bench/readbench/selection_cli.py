@@ -55,7 +55,12 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
         celebrity_followers=CELEBRITY_FOLLOWERS,
         log_level="WARNING",
     )
-    deps = await open_deps(settings, database_url=stack.database_url, redis_url=stack.redis_url)
+    deps = await open_deps(
+        settings,
+        database_url=stack.database_url,
+        redis_url=stack.redis_url,
+        count_round_trips=True,
+    )
     conn: asyncpg.Connection = await asyncpg.connect(stack.database_url)
     try:
         return await bench_selection(
