@@ -75,7 +75,7 @@ async def explore_page(
     visibility policy: one statement per chunk of the snapshot read."""
     cursors.check_first(first, deps.settings.max_page_size)
     chunk = max(MIN_CHUNK, 2 * (first + 1))
-    read_ahead: list[Entry] | None = None  # the first chunk, read with the version
+    read_ahead: list[int] | None = None  # the first chunk's posts, read with the version
     if after is not None:
         version, position = decode_cursor(after)
     else:
@@ -91,11 +91,13 @@ async def explore_page(
     has_next = refreshed = False
     while True:
         if read_ahead is not None:
-            entries: list[Entry] | None = read_ahead
+            post_ids: list[int] | None = read_ahead
             read_ahead = None
         else:
-            entries = await explore_snapshots.read(deps.redis, version, start=position, count=chunk)
-        if entries is None:
+            post_ids = await explore_snapshots.read(
+                deps.redis, version, start=position, count=chunk
+            )
+        if post_ids is None:
             if after is not None:
                 raise bad_input(
                     "This explore page has expired; load explore again from the first page",
@@ -106,20 +108,20 @@ async def explore_page(
             # The pointer outlived its snapshot (no refresh for a while): rank now.
             version, refreshed = await refresh(deps), True
             continue
-        for offset, entry in enumerate(entries, start=position + 1):
-            positions.setdefault(entry.post_id, offset)
+        for offset, post_id in enumerate(post_ids, start=position + 1):
+            positions.setdefault(post_id, offset)
         # Deleted, flagged, gone private or blocked since the snapshot, or now the viewer's
         # own or followed: skipped by the statement, the page stays full.
         cards, has_next = await post_card_statements.listed(
             deps.db,
             post_card_statements.EXPLORED,
-            [e.post_id for e in entries],
+            post_ids,
             viewer_id,
             first=first - len(found),
         )
         found.extend(cards)
-        position += len(entries)
-        if has_next or len(entries) < chunk:
+        position += len(post_ids)
+        if has_next or len(post_ids) < chunk:
             break
         chunk *= 2
     return post_cards.card_page(

@@ -40,9 +40,10 @@ async def test_explore_snapshots_are_stored_and_paged(deps: Deps) -> None:
     first = await explore_snapshots.store(deps.redis, entries, ttl_seconds=60)
     second = await explore_snapshots.store(deps.redis, entries[:1], ttl_seconds=60)
     assert second != first
-    assert await explore_snapshots.read_current(deps.redis, count=5) == (second, entries[:1])
-    assert await explore_snapshots.read(deps.redis, first, start=3, count=5) == entries[3:]
-    assert await explore_snapshots.read(deps.redis, second, start=0, count=5) == entries[:1]
+    posts = [e.post_id for e in entries]
+    assert await explore_snapshots.read_current(deps.redis, count=5) == (second, posts[:1])
+    assert await explore_snapshots.read(deps.redis, first, start=3, count=5) == posts[3:]
+    assert await explore_snapshots.read(deps.redis, second, start=0, count=5) == posts[:1]
     assert await explore_snapshots.read(deps.redis, second + 1, start=0, count=5) is None
     await deps.redis.delete(keys.explore_snapshot(second))
     assert await explore_snapshots.read_current(deps.redis, count=5) == (second, None)
