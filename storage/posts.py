@@ -32,7 +32,6 @@ class PostRow:
     status: str
     failure_reason: str | None
     created_at: datetime
-    published_at: datetime | None
     moderation_note: str | None  # why a moderator removed it; its author's eyes only
 
     @classmethod
@@ -52,7 +51,6 @@ class PostRow:
             r["status"],
             r["failure_reason"],
             r["created_at"],
-            r["published_at"],
             r["moderation_note"],
         )
 
@@ -66,7 +64,6 @@ FIELDS = (
     "status",
     "failure_reason",
     "created_at",
-    "published_at",
     "moderation_note",
 )
 COLUMNS = ", ".join(f"p.{name}" for name in FIELDS)
