@@ -11,14 +11,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import orjson
 
-from storage import explore, hashtags, media, posts, users, visibility
+from storage import explore, hashtags, instants, media, posts, users, visibility
 from storage.counters import PostCounts
+from storage.instants import from_micros
 from storage.media import MediaRow
 from storage.places import PlaceRow
 from storage.posts import PostRow
@@ -52,36 +52,11 @@ _MENTIONED_ROW = ", ".join(f"mu.{name}" for name in users.FIELDS)
 _AUTHOR_NAMES = tuple(f"author_{name}" for name in users.FIELDS)
 
 
-# A card's timestamps (the post's and its author's creation) travel as microseconds since
-# the Unix epoch and become datetimes here, once per distinct value: asyncpg decodes a
-# timestamptz through a timedelta, a datetime and a replace (about 1.3 us each, measured,
-# against 0.1 us for a bigint), and a page of cards has forty of them, most already seen
-# (authors recur, and a popular post is on many pages).
+# A card's two timestamps (the post's and its author's creation) are read as microseconds
+# (storage/instants.py).
 _CREATED_AT = "created_at"
-
-
-def _micros(column: str) -> str:
-    return f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint"
-
-
-_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@functools.lru_cache(maxsize=16_384)
-def _timestamp(micros: int) -> datetime:
-    return _UNIX_EPOCH + timedelta(0, micros // 1_000_000, micros % 1_000_000)
-
-
-def _select(table: str, fields: Sequence[str], prefix: str = "") -> str:
-    return ", ".join(
-        f"{_micros(f'{table}.{name}') if name == _CREATED_AT else f'{table}.{name}'}"
-        f" AS {prefix}{name}"
-        for name in fields
-    )
-
-
-_POST_COLUMNS = _select("p", posts.FIELDS)
-_AUTHOR_COLUMNS = _select("u", users.FIELDS, "author_")
+_POST_COLUMNS = instants.columns_sql("p", posts.FIELDS, micros=_CREATED_AT)
+_AUTHOR_COLUMNS = instants.columns_sql("u", users.FIELDS, micros=_CREATED_AT, prefix="author_")
 
 
 # The cards of the posts `wanted (id, ord)` names, in `ord` order. commentCount leaves out
@@ -170,9 +145,9 @@ def _card(r: asyncpg.Record, viewer_id: int | None) -> PostCard:
     # Positional: a page reads ~40 columns of 20 rows, and one tuple beats 40 lookups.
     values = tuple(r)
     post = list(values[:_AUTHOR_AT])
-    post[_POST_CREATED_AT] = _timestamp(post[_POST_CREATED_AT])
+    post[_POST_CREATED_AT] = from_micros(post[_POST_CREATED_AT])
     author_values = list(values[_AUTHOR_AT:_TAIL_AT])
-    author_values[_AUTHOR_CREATED_AT] = _timestamp(author_values[_AUTHOR_CREATED_AT])
+    author_values[_AUTHOR_CREATED_AT] = from_micros(author_values[_AUTHOR_CREATED_AT])
     author = UserRow(*author_values)
     (
         viewer_state,
