@@ -11,8 +11,12 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLObjectType,
     InlineFragmentNode,
+    ListValueNode,
     NamedTypeNode,
+    ObjectValueNode,
     SelectionSetNode,
+    ValueNode,
+    VariableNode,
     get_named_type,
 )
 from graphql.execution.values import VariableValues, get_argument_values
@@ -45,22 +49,45 @@ def page_arguments(info: Info, name: str, default_first: int) -> tuple[int, str 
     return (default_first if first is None else first), wanted.get("after")
 
 
+# Answers that depend on the document alone (no variable in the child's arguments), by the
+# field's nodes: a cached document's nodes are the same objects on every request, so a
+# grid or a tag page asked by the same query reads its child's arguments once per process.
+# An entry keeps its nodes, so their ids stay theirs.
+_ANSWERS: dict[tuple[Any, ...], tuple[list[FieldNode], dict[str, Any] | None]] = {}
+_MAX_ANSWERS = 1024
+
+
 def child_arguments(info: Info, name: str) -> dict[str, Any] | None:
     """The arguments (by GraphQL name, coerced, defaults applied) of the child field `name`
     of this field's selection, when every selection of it asks with the same ones; None when
     it is not selected, is selected with different arguments, or anything on the way carries
     a directive (@skip and @include are left to the executor to decide)."""
     raw = info._raw_info
+    nodes = raw.field_nodes
+    key = (name, id(raw.return_type), *map(id, nodes))
+    known = _ANSWERS.get(key)
+    if known is not None and all(a is b for a, b in zip(known[0], nodes, strict=True)):
+        return None if known[1] is None else dict(known[1])
+    answer, document_only = _child_arguments(raw, name)
+    if document_only:
+        if len(_ANSWERS) >= _MAX_ANSWERS:
+            _ANSWERS.clear()
+        _ANSWERS[key] = (list(nodes), None if answer is None else dict(answer))
+    return answer
+
+
+def _child_arguments(raw: Any, name: str) -> tuple[dict[str, Any] | None, bool]:
+    """`child_arguments`, and whether the answer depends on the document alone."""
     parent = get_named_type(raw.return_type)
     if not isinstance(parent, GraphQLObjectType) or name not in parent.fields:
-        return None
+        return None, True
     found: list[FieldNode] = []
     pending: list[SelectionSetNode | None] = [node.selection_set for node in raw.field_nodes]
     while pending:
         selection_set = pending.pop()
         for selection in selection_set.selections if selection_set else ():
             if selection.directives:
-                return None
+                return None, True
             if isinstance(selection, FieldNode):
                 if selection.name.value == name:
                     found.append(selection)
@@ -69,22 +96,33 @@ def child_arguments(info: Info, name: str) -> dict[str, Any] | None:
             if isinstance(selection, FragmentSpreadNode):
                 fragment = raw.fragments.get(selection.name.value)
                 if fragment is None or fragment.directives:
-                    return None
+                    return None, True
                 condition, nested = fragment.type_condition, fragment.selection_set
             elif isinstance(selection, InlineFragmentNode):
                 condition, nested = selection.type_condition, selection.selection_set
             else:
-                return None
+                return None, True
             if condition is not None and condition.name.value != parent.name:
-                return None  # an interface's or union's fragment: not worth deciding here
+                return None, True  # an interface's or union's fragment: not worth deciding here
             pending.append(nested)
     if not found:
-        return None
+        return None, True
+    document_only = not any(_has_variable(a.value) for node in found for a in node.arguments or ())
     variables = raw.variable_values
     if not isinstance(variables, VariableValues):  # Strawberry's infos hold the coerced dict
         variables = VariableValues({}, variables)
     try:
         values = [get_argument_values(parent.fields[name], node, variables) for node in found]
     except Exception:
-        return None  # the executor reports bad arguments where they belong
-    return values[0] if all(v == values[0] for v in values) else None
+        return None, document_only  # the executor reports bad arguments where they belong
+    return (values[0] if all(v == values[0] for v in values) else None), document_only
+
+
+def _has_variable(value: ValueNode) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_has_variable(v) for v in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_has_variable(f.value) for f in value.fields)
+    return False

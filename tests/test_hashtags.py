@@ -227,3 +227,30 @@ async def test_a_page_read_with_its_tag_answers_as_if_read_alone(
     assert read_together is together
     if not case.startswith("bad"):
         assert found[0]["data"]["hashtag"]["postCount"] == 4
+
+
+async def test_the_page_read_with_its_tag_follows_each_requests_arguments(
+    d: Discovery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lookahead remembers a document's child arguments only when they are literals:
+    the same document asked again with other variables reads the page they ask for with the
+    tag (never the tag's page and then a page of its own)."""
+    await d.user("maker")
+    for i in range(4):
+        await d.post("maker", f"#again {i}")
+    alone: list[int] = []
+    real = hashtag_pages.posts_page
+
+    async def spied(*args: Any, **kwargs: Any) -> Any:
+        alone.append(kwargs["first"])
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(hashtag_pages, "posts_page", spied)
+    literal = 'query { hashtag(name: "again") { posts(first: 3) { edges { cursor } } } }'
+    for first in (1, 3, 2, 1):
+        tag = await hashtag(d, "again", first=first)
+        assert len(tag["posts"]["edges"]) == first
+        for _ in range(2):
+            by_literal = (await d.gql(literal)).ok()["hashtag"]["posts"]["edges"]
+            assert len(by_literal) == 3
+    assert alone == []
