@@ -11,8 +11,7 @@ from typing import NamedTuple
 
 import asyncpg
 
-from storage import counters, instants, notifications, users
-from storage.instants import from_micros
+from storage import counters, notifications, users
 from storage.types import Executor
 from storage.users import UserRow
 from storage.visibility import user_listed_sql
@@ -132,15 +131,12 @@ async def by_ids(db: Executor, ids: Sequence[int]) -> list[CommentRow]:
     return [CommentRow.from_record(r) for r in records]
 
 
-# The author's timestamp as microseconds (storage/instants.py): the page's authors recur.
-_AUTHOR_COLUMNS = instants.columns_sql("u", users.FIELDS, micros="created_at", prefix="author_")
 _AUTHOR_AT = 1 + len(_FIELDS)  # after `ord` and the comment's columns
-_AUTHOR_CREATED_AT = users.FIELDS.index("created_at")
 
 
 def _pages_sql(keys: str) -> str:
     return f"""
-SELECT k.ord, {COLUMNS}, {_AUTHOR_COLUMNS}
+SELECT k.ord, {COLUMNS}, {users.AUTHOR_COLUMNS}
 FROM {keys}
 CROSS JOIN LATERAL (
     SELECT * FROM comments c
@@ -194,8 +190,6 @@ async def pages(
         row = CommentRow(*values[1:_AUTHOR_AT])
         author = authors.get(row.author_id)
         if author is None:
-            author_values = list(values[_AUTHOR_AT:])
-            author_values[_AUTHOR_CREATED_AT] = from_micros(author_values[_AUTHOR_CREATED_AT])
-            author = authors[row.author_id] = UserRow(*author_values)
+            author = authors[row.author_id] = UserRow.from_author_values(values[_AUTHOR_AT:])
         grouped[values[0]].append((row, author))
     return [grouped.get(i, []) for i in range(1, len(keys) + 1)]

@@ -56,7 +56,6 @@ _AUTHOR_NAMES = tuple(f"author_{name}" for name in users.FIELDS)
 # (storage/instants.py).
 _CREATED_AT = "created_at"
 _POST_COLUMNS = instants.columns_sql("p", posts.FIELDS, micros=_CREATED_AT)
-_AUTHOR_COLUMNS = instants.columns_sql("u", users.FIELDS, micros=_CREATED_AT, prefix="author_")
 
 
 # The cards of the posts `wanted (id, ord)` names, in `ord` order. commentCount leaves out
@@ -67,7 +66,7 @@ _AUTHOR_COLUMNS = instants.columns_sql("u", users.FIELDS, micros=_CREATED_AT, pr
 def _cards_sql(wanted: str, *, also: str = "") -> str:
     return f"""
 WITH walls AS MATERIALIZED (SELECT ARRAY({visibility.walls_sql("$2")}) AS ids)
-SELECT {_POST_COLUMNS}, {_AUTHOR_COLUMNS},
+SELECT {_POST_COLUMNS}, {users.AUTHOR_COLUMNS},
        f.state AS viewer_state, {visibility.relation_columns(viewer="$2", owner="p.author_id")},
        pl.name AS place_name, pl.latitude AS place_latitude, pl.longitude AS place_longitude,
        coalesce(c.likes, 0) AS likes,
@@ -130,7 +129,6 @@ _TAIL = (
 _LAYOUT = (*posts.FIELDS, *_AUTHOR_NAMES, *_TAIL)
 _END = len(_LAYOUT)
 _POST_CREATED_AT = posts.FIELDS.index(_CREATED_AT)
-_AUTHOR_CREATED_AT = users.FIELDS.index(_CREATED_AT)
 
 
 # A post's media change rarely (processing, an edit) and a page of a busy feed shows the
@@ -146,9 +144,7 @@ def _card(r: asyncpg.Record, viewer_id: int | None) -> PostCard:
     values = tuple(r)
     post = list(values[:_AUTHOR_AT])
     post[_POST_CREATED_AT] = from_micros(post[_POST_CREATED_AT])
-    author_values = list(values[_AUTHOR_AT:_TAIL_AT])
-    author_values[_AUTHOR_CREATED_AT] = from_micros(author_values[_AUTHOR_CREATED_AT])
-    author = UserRow(*author_values)
+    author = UserRow.from_author_values(values[_AUTHOR_AT:_TAIL_AT])
     (
         viewer_state,
         blocked_by,

@@ -9,7 +9,8 @@ from typing import Any
 
 import asyncpg
 
-from storage import visibility
+from storage import instants, visibility
+from storage.instants import from_micros
 from storage.types import Executor
 from storage.visibility import Relation
 
@@ -33,6 +34,13 @@ class UserRow:
     def from_record(cls, record: asyncpg.Record | dict[str, Any]) -> UserRow:
         return cls(*[record[name] for name in FIELDS])
 
+    @classmethod
+    def from_author_values(cls, values: Sequence[Any]) -> UserRow:
+        """From the values of `AUTHOR_COLUMNS`, in order (its timestamp in microseconds)."""
+        row = list(values)
+        row[_CREATED_AT] = from_micros(row[_CREATED_AT])
+        return cls(*row)
+
 
 FIELDS = (
     "id",
@@ -47,6 +55,10 @@ FIELDS = (
     "is_moderator",
 )
 COLUMNS = ", ".join(f"u.{name}" for name in FIELDS)
+_CREATED_AT = FIELDS.index("created_at")
+# `u` as a page's author (`author_<field>`), its timestamp as microseconds
+# (storage/instants.py): a page's authors recur. Read with `UserRow.from_author_values`.
+AUTHOR_COLUMNS = instants.columns_sql("u", FIELDS, micros="created_at", prefix="author_")
 
 
 @dataclass(frozen=True)
