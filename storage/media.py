@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from storage.instants import from_micros
 from storage.types import Executor
 
 
@@ -61,10 +62,10 @@ class MediaRow:
         return cls.from_values([r[name] for name in FIELDS], r["variants"])
 
     @classmethod
-    def from_json(cls, values: list[Any]) -> MediaRow:
-        """From column values in FIELDS order as JSON gives them (variants as objects,
-        created_at as an ISO 8601 string, crop as an array)."""
-        values[CREATED_AT] = datetime.fromisoformat(values[CREATED_AT])
+    def from_card_json(cls, values: list[Any]) -> MediaRow:
+        """From its `card_json` array (migrations/postgres/0023): column values in FIELDS
+        order, variants as objects, created_at as microseconds, crop as an array."""
+        values[CREATED_AT] = from_micros(values[CREATED_AT])
         return cls.from_values(values, values[VARIANTS_AT])
 
     @classmethod
