@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import strawberry
 
 from resolvers import hashtag_pages
@@ -27,15 +29,23 @@ class Hashtag:
     def from_row(cls, row: HashtagRow, read_with: ReadWith[CardPage] | None = None) -> Hashtag:
         return cls(row=row, name=row.name, post_count=row.post_count, read_with=read_with)
 
-    @strawberry.field(description="Posts with the tag that the viewer may see, newest first.")
-    async def posts(
+    # Synchronous when the page came with the tag: an async resolver would cost the page a
+    # coroutine, and the tag's fields a gather, for a value already in hand.
+    @strawberry.field(
+        description="Posts with the tag that the viewer may see, newest first.",
+        graphql_type=PostConnection,
+    )
+    def posts(
         self, info: Info, first: int | None = POSTS_FIRST, after: str | None = None
-    ) -> PostConnection:
-        ctx = info.context
+    ) -> PostConnection | Awaitable[PostConnection]:
         first = POSTS_FIRST if first is None else first
         read = self.read_with.page_for(first, after) if self.read_with else None
         if read is not None:
             return card_connection(info, read)
+        return self._read_posts(info, first, after)
+
+    async def _read_posts(self, info: Info, first: int, after: str | None) -> PostConnection:
+        ctx = info.context
         page = await hashtag_pages.posts_page(
             ctx.deps, self.row.name, viewer_id=ctx.viewer_id, first=first, after=after
         )

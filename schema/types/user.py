@@ -122,17 +122,26 @@ class User(Node, Derived):
             after=after,
         )
 
-    @strawberry.field(description="The profile grid: published posts, newest first.")
-    async def posts(
-        self, info: Info, first: int | None = POSTS_FIRST, after: str | None = None
-    ) -> Annotated[PostConnection, strawberry.lazy("schema.types.post_connection")]:
+    # Synchronous when the page came with the user (see Hashtag.posts).
+    @strawberry.field(
+        description="The profile grid: published posts, newest first.",
         # Post refers back to User
+        graphql_type=Annotated["PostConnection", strawberry.lazy("schema.types.post_connection")],
+    )
+    def posts(
+        self, info: Info, first: int | None = POSTS_FIRST, after: str | None = None
+    ) -> PostConnection | Awaitable[PostConnection]:
         from schema.types.post_connection import card_connection
 
         asked = POSTS_FIRST if first is None else first
         read = self.read_with.page_for(asked, after) if self.read_with else None
         if read is not None:
             return card_connection(info, read)
+        return self._read_posts(info, first, after)
+
+    async def _read_posts(self, info: Info, first: int | None, after: str | None) -> PostConnection:
+        from schema.types.post_connection import card_connection
+
         page = await self._visible_page(info, profile_posts.profile_page, first, POSTS_FIRST, after)
         return card_connection(info, page)
 
