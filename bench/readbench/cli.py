@@ -19,7 +19,7 @@ from server.embedded import EmbeddedStack
 from storage import migrations
 
 from . import __doc__ as package_doc
-from .config import FLOOR, REQUESTS, VIEWERS
+from .config import FLOOR, PAGES_PER_S_GOAL, REQUESTS, VIEWERS
 from .measure import as_dicts, bench_server, verify, warm_feeds
 from .report import goals, report
 from .seed import read_plan, seed_read_path
@@ -51,6 +51,7 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
             "rounds": args.rounds,
             "connections": args.connections,
             "throughput_connections": args.throughput_connections,
+            "paced_rate": args.paced_rate,
             "threads": args.threads,
             "workers": args.workers,
         },
@@ -84,6 +85,7 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
                     work_dir=data_dir / "wrk",
                     only=args.requests,
                     rounds=args.rounds,
+                    paced_rate=args.paced_rate or None,
                 )
             )
         finally:
@@ -118,6 +120,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         default=16,
         help="wrk connections of the feed throughput run",
+    )
+    parser.add_argument(
+        "--paced-rate",
+        type=float,
+        default=PAGES_PER_S_GOAL,
+        help="feed pages/s offered in the paced run at --throughput-connections, where the"
+        f" throughput goal's latency is measured (default {PAGES_PER_S_GOAL:g}; 0: no paced run)",
     )
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument(

@@ -26,7 +26,9 @@ class Measurement:
     workers: int
     request: str
     connections: int
-    phase: str  # "ratio" (CPU per request against the floor) or "throughput"
+    # "ratio" (CPU per request against the floor), "throughput" (as many as the connections
+    # get answered) or "paced" (at a rate offered: latency at that throughput)
+    phase: str
     requests: int
     req_per_s: float
     p50_ms: float
@@ -44,6 +46,7 @@ class Measurement:
     machine_busy_share: float
     ratio: float = math.nan  # api_ms over the floor's, same server and connections
     round_ratios: list[float] = field(default_factory=list)  # with --rounds: each round's
+    offered_per_s: float = math.nan  # a paced run's offered rate (wrk.py)
 
 
 def body_of(request: Request, targets: Targets) -> bytes:
@@ -149,13 +152,22 @@ async def measure(
     threads: int,
     phase: str,
     work_dir: Path,
+    rate: float | None = None,
 ) -> Measurement:
-    """A warm-up run, then the measured run with CPU read from /proc around it."""
+    """A warm-up run, then the measured run with CPU read from /proc around it. With `rate`,
+    wrk offers that many requests per second in all (bench/readbench/wrk.py), not as many as
+    the connections can get answered."""
     INTERRUPT.check()
     slug = request.name.replace(".", "-").replace("_", "")
-    script = _write(work_dir / f"{slug}.lua", lua_script(body_of(request, targets), tokens))
-    stem = f"w{workers}-c{connections}-{slug}"
-    log(f"--workers {workers}: {request.name}, {connections} connections")
+    interval = None if rate is None else 1000 * min(threads, connections) / rate
+    paced = "" if rate is None else f"-r{rate:g}"
+    body = body_of(request, targets)
+    script = _write(work_dir / f"{slug}{paced}.lua", lua_script(body, tokens, interval_ms=interval))
+    stem = f"w{workers}-c{connections}{paced}-{slug}"
+    log(
+        f"--workers {workers}: {request.name}, {connections} connections"
+        + ("" if rate is None else f", {rate:g} requests/s offered")
+    )
     if warmup > 0:
         await run_wrk(
             wrk,
@@ -180,7 +192,10 @@ async def measure(
     used = CpuMeter.delta(before, meter.snapshot())
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk_cpu = (after.ru_utime - rusage.ru_utime) + (after.ru_stime - rusage.ru_stime)
-    return _measurement(workers, request.name, connections, phase, result, used, wrk_cpu)
+    measured = _measurement(workers, request.name, connections, phase, result, used, wrk_cpu)
+    if rate is not None:
+        measured.offered_per_s = rate
+    return measured
 
 
 def _measurement(
@@ -234,11 +249,13 @@ async def bench_server(
     work_dir: Path,
     only: Sequence[str] | None = None,
     rounds: int = 1,
+    paced_rate: float | None = None,
 ) -> list[Measurement]:
     """Every request (or the floor and those named in `only`) at `connections`, the floor
     first, `rounds` times over (bench/readbench/rounds.py), then the feed page at
-    `throughput_connections` (if the feed is among them); ratios against this server's
-    floor of the same round."""
+    `throughput_connections` (if the feed is among them), as fast as it is answered and,
+    with `paced_rate`, at that rate offered; ratios against this server's floor of the same
+    round."""
     common: dict[str, Any] = {
         "duration": duration,
         "warmup": warmup,
@@ -284,6 +301,22 @@ async def bench_server(
                 **common,
             )
         )
+        if paced_rate is not None:
+            runs.append(
+                await measure(
+                    wrk,
+                    server,
+                    workers,
+                    feed,
+                    targets,
+                    tokens,
+                    meter,
+                    connections=throughput_connections,
+                    phase="paced",
+                    rate=paced_rate,
+                    **common,
+                )
+            )
     return runs
 
 

@@ -18,6 +18,9 @@ from .config import (
 )
 
 RATIO_REQUESTS = {r.name for r in REQUESTS if r.ratio_goal}
+# A paced run kept up when wrk got at least this share of the offered requests answered (its
+# first slots wait for the connections to open).
+KEPT_UP = 0.99
 
 
 def verdict(ok: bool, errors: int) -> str:
@@ -34,7 +37,10 @@ def _floor(runs: Sequence[dict[str, Any]], workers: int) -> dict[str, Any] | Non
 
 
 def goals(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per goal and worker count; the throughput goal for THROUGHPUT_WORKERS only."""
+    """One row per goal and worker count; the throughput goal, for THROUGHPUT_WORKERS only, in
+    two rows: pages/s as fast as they are answered, and latency at the goal's rate offered
+    (with closed-loop connections, a saturated run's latency is connections / throughput:
+    at 500 pages/s and 16 connections, 32 ms on average whatever the server does)."""
     out: list[dict[str, Any]] = []
     for run in runs:
         floor = _floor(runs, run["workers"])
@@ -56,11 +62,26 @@ def goals(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                     "workers": run["workers"],
                     "request": run["request"],
                     "phase": run["phase"],
-                    "goal": f">= {PAGES_PER_S_GOAL:g} pages/s, P95 < {P95_GOAL_MS:g} ms"
+                    "goal": f">= {PAGES_PER_S_GOAL:g} pages/s ({run['connections']} connections,"
+                    " as fast as answered)",
+                    "measured": f"{run['req_per_s']:.0f}/s (P95 {run['p95_ms']:.1f} ms)",
+                    "result": verdict(run["req_per_s"] >= PAGES_PER_S_GOAL, run["errors"]),
+                }
+            )
+        if run["phase"] == "paced" and run["workers"] == THROUGHPUT_WORKERS:
+            offered = run["offered_per_s"]
+            kept_up = run["req_per_s"] >= KEPT_UP * offered
+            out.append(
+                {
+                    "workers": run["workers"],
+                    "request": run["request"],
+                    "phase": run["phase"],
+                    "goal": f"P95 < {P95_GOAL_MS:g} ms at {PAGES_PER_S_GOAL:g} pages/s"
                     f" ({run['connections']} connections)",
-                    "measured": f"{run['req_per_s']:.0f}/s, P95 {run['p95_ms']:.1f} ms",
+                    "measured": f"{offered:g}/s offered, {run['req_per_s']:.0f}/s answered,"
+                    f" P95 {run['p95_ms']:.1f} ms",
                     "result": verdict(
-                        run["req_per_s"] >= PAGES_PER_S_GOAL and run["p95_ms"] < P95_GOAL_MS,
+                        offered >= PAGES_PER_S_GOAL and kept_up and run["p95_ms"] < P95_GOAL_MS,
                         run["errors"],
                     ),
                 }
@@ -92,6 +113,8 @@ def rows(runs: Sequence[dict[str, Any]], found: Sequence[dict[str, Any]]) -> lis
     for run in runs:
         row = dict(run)
         row["ratio_text"] = f"{run['ratio']:.1f}x" if run["phase"] == "ratio" else "-"
+        if run["phase"] == "paced":
+            row["connections"] = f"{run['connections']} @{run['offered_per_s']:g}/s"
         goal = results.get((run["workers"], run["request"], run["phase"]))
         row["goal"] = goal["result"] if goal else "-"
         out.append(row)
@@ -129,7 +152,9 @@ def report(results: dict[str, Any]) -> str:
         "API ms/req: CPU of the `snapfeed serve` process tree (supervisor and workers) from"
         " /proc during the run, over requests completed; PG and Valkey likewise. x floor: over"
         f" the `{FLOOR}` run of the same server at the same connections. {FEED} at"
-        f" {max((r['connections'] for r in runs), default=0)} connections is the throughput run."
+        f" {max((r['connections'] for r in runs), default=0)} connections is the throughput run"
+        " (as many as the connections get answered), and at @N/s the paced run (N requests/s"
+        " offered, latency at that throughput)."
         " others: CPU of every other process on the machine meanwhile (not wrk: it used"
         f" {max((r['wrk_ms'] for r in runs), default=0):.2f} ms/req at most); high means a"
         " busy machine and noisy figures.",

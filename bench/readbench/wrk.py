@@ -48,6 +48,7 @@ function init(args)
   i = ((id or 0) * 97) %% n
 end
 
+%(pacing)s
 function request()
   i = i %% n + 1
   return reqs[i]
@@ -76,7 +77,51 @@ end
 """
 
 
-def lua_script(body: bytes, tokens: Sequence[str], path: str = "/graphql") -> str:
+# Paced runs: requests leave at a steady rate (slots `interval` ms apart, per wrk thread),
+# whichever connection is free takes the next slot, and a connection waits for it in delay().
+# So latency is measured at that throughput, not at saturation, where with closed-loop
+# connections it is only connections / throughput (Little's law). A server that cannot keep
+# up leaves slots unused: wrk then reports fewer requests than offered. Like wrk (unlike
+# wrk2), latency is timed from the send, not from the slot. The clock is clock_gettime
+# through LuaJIT's FFI (Debian's wrk is built on LuaJIT); delay() takes whole milliseconds,
+# and the schedule, not each delay, keeps the rate.
+PACING_TEMPLATE = """local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } readbench_timespec;
+int clock_gettime(int clk_id, readbench_timespec *tp);
+]]
+local clock = ffi.new("readbench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock) -- CLOCK_MONOTONIC
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local interval = %(interval)r
+local next_at = nil
+
+function delay()
+  local now = now_ms()
+  -- A slot missed by more than a second is gone: a stalled server is not made up for by
+  -- a burst afterwards.
+  if next_at == nil or next_at < now - 1000 then
+    next_at = now
+  end
+  next_at = next_at + interval
+  local wait = next_at - now
+  if wait < 0 then
+    return 0
+  end
+  return wait
+end
+"""
+
+
+def lua_script(
+    body: bytes, tokens: Sequence[str], path: str = "/graphql", *, interval_ms: float | None = None
+) -> str:
+    """The script; with `interval_ms`, each wrk thread sends a request every interval_ms."""
+    if interval_ms is not None and not interval_ms > 0:
+        raise ValueError("interval_ms must be positive")
+    pacing = "" if interval_ms is None else PACING_TEMPLATE % {"interval": interval_ms}
     text = body.decode()
     if "]==]" in text:
         raise ValueError("the request body cannot be quoted in Lua")
@@ -88,6 +133,7 @@ def lua_script(body: bytes, tokens: Sequence[str], path: str = "/graphql") -> st
         "body": text,
         "path": path,
         "marker": MARKER,
+        "pacing": pacing,
     }
 
 
