@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from resolvers.deps import Deps, open_deps
 from schema.schema import build_schema
-from server import cors
+from server import collector, cors
 from server.body_limits import BodyLimitMiddleware
 from server.graphql_view import STATIC_DIR, SnapfeedGraphQL
 from server.media_routes import media_routes
@@ -50,6 +50,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
         holder["deps"] = await open_deps(
             settings, database_url=settings.database_url, redis_url=settings.redis_url
         )
+        collector.settle()
         try:
             yield
         finally:
