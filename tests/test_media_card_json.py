@@ -59,6 +59,18 @@ WRITES: dict[str, dict[str, Any]] = {
 }
 
 
+async def _author_and_post(deps: Deps, username: str) -> tuple[int, int]:
+    author = await deps.db.fetchval(
+        "INSERT INTO users (username, password_hash) VALUES ($1, 'x') RETURNING id", username
+    )
+    post_id = await deps.db.fetchval(
+        "INSERT INTO posts (author_id, caption, status) VALUES ($1, 'hi', 'published')"
+        " RETURNING id",
+        author,
+    )
+    return author, post_id
+
+
 async def _native(deps: Deps, media_id: int) -> MediaRow:
     record = await deps.db.fetchrow(
         f"SELECT {media.COLUMNS} FROM media m WHERE m.id = $1", media_id
@@ -71,14 +83,7 @@ async def _native(deps: Deps, media_id: int) -> MediaRow:
 async def test_card_media_are_the_rows_columns(
     deps: Deps, state: dict[str, Any], zone: str
 ) -> None:
-    author = await deps.db.fetchval(
-        "INSERT INTO users (username, password_hash) VALUES ('framer', 'x') RETURNING id"
-    )
-    post_id = await deps.db.fetchval(
-        "INSERT INTO posts (author_id, caption, status) VALUES ($1, 'two', 'published')"
-        " RETURNING id",
-        author,
-    )
+    author, post_id = await _author_and_post(deps, "framer")
     async with deps.db.acquire() as conn, conn.transaction():
         # SET LOCAL: the writer's own time zone, which the JSON must not carry.
         await conn.execute(f"SET LOCAL TimeZone = '{zone}'")
@@ -115,13 +120,6 @@ async def test_card_media_are_the_rows_columns(
 
 
 async def test_a_post_without_media_has_none(deps: Deps) -> None:
-    author = await deps.db.fetchval(
-        "INSERT INTO users (username, password_hash) VALUES ('bare', 'x') RETURNING id"
-    )
-    post_id = await deps.db.fetchval(
-        "INSERT INTO posts (author_id, caption, status) VALUES ($1, 'text', 'published')"
-        " RETURNING id",
-        author,
-    )
+    _, post_id = await _author_and_post(deps, "bare")
     [card] = await post_cards.cards(deps.db, [post_id], None)
     assert card.media == ()

@@ -286,22 +286,9 @@ async def bench_server(
     if rounds == 1:
         for m in runs:
             m.round_ratios = []
+    loads = [("throughput", None)] + ([("paced", paced_rate)] if paced_rate is not None else [])
     for feed in [r for r in chosen if r.name == FEED]:
-        runs.append(
-            await measure(
-                wrk,
-                server,
-                workers,
-                feed,
-                targets,
-                tokens,
-                meter,
-                connections=throughput_connections,
-                phase="throughput",
-                **common,
-            )
-        )
-        if paced_rate is not None:
+        for phase, rate in loads:
             runs.append(
                 await measure(
                     wrk,
@@ -312,8 +299,8 @@ async def bench_server(
                     tokens,
                     meter,
                     connections=throughput_connections,
-                    phase="paced",
-                    rate=paced_rate,
+                    phase=phase,
+                    rate=rate,
                     **common,
                 )
             )
