@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,22 +16,54 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+def _logs_only(data_dir: Path, logs: Path) -> dict[str, str]:
+    """The services' logs of a soak, kept in `logs` (small); its data dir (a database) goes."""
+    logs.mkdir()
+    texts = {}
+    for log in sorted(data_dir.glob("*.log")):
+        shutil.copy(log, logs / log.name)
+        texts[log.name] = log.read_text(errors="replace")
+    shutil.rmtree(data_dir, ignore_errors=True)
+    return texts
+
+
+def _mentioning(texts: dict[str, str], ids: list[int], limit: int = 20) -> str:
+    """Log lines naming these rows (a stuck post's job, its errors), for the failure report."""
+    lines = [
+        f"{name}: {line[:400]}"
+        for name, text in texts.items()
+        for line in text.splitlines()
+        if any(str(i) in line for i in ids)
+    ]
+    return "\n".join(lines[:limit])
+
+
 @pytest.mark.timeout(600)
 def test_short_soak_with_three_faults_loses_nothing(tmp_path: Path) -> None:
     out = tmp_path / "soak.json"
+    data_dir = tmp_path / "soak"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNAPFEED_")}
-    run = subprocess.run(
-        [sys.executable, "bench/soak.py", "--short", "--json", str(out)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=540,
-    )
+    command = [sys.executable, "bench/soak.py", "--short", "--json", str(out)]
+    command += ["--data-dir", str(data_dir), "--keep"]
+    try:
+        run = subprocess.run(
+            command,
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=540,
+        )
+    finally:
+        # A failed soak's logs stay in this test's tmp_path (pytest keeps the last few).
+        logs = _logs_only(data_dir, tmp_path / "logs")
     report = run.stdout[-6000:] + run.stderr[-4000:]
     assert out.exists(), report
     results = json.loads(out.read_text())
     failed = [goal["goal"] for goal in results["goals"] if not goal["passed"]]
+    if failed:
+        stuck = results["audit"]["stuck_posts"]
+        report += f"\nlogs: {tmp_path / 'logs'}\n" + _mentioning(logs, stuck)
     assert failed == [], report
     assert run.returncode == 0, report
     audit = results["audit"]
