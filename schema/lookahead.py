@@ -11,17 +11,14 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLObjectType,
     InlineFragmentNode,
-    ListValueNode,
     NamedTypeNode,
-    ObjectValueNode,
     SelectionSetNode,
-    ValueNode,
-    VariableNode,
     get_named_type,
 )
 from graphql.execution.values import VariableValues, get_argument_values
 
 from schema.info import Info
+from schema.plan_cache import used_variables
 
 P = TypeVar("P")
 
@@ -107,7 +104,9 @@ def _child_arguments(raw: Any, name: str) -> tuple[dict[str, Any] | None, bool]:
             pending.append(nested)
     if not found:
         return None, True
-    document_only = not any(_has_variable(a.value) for node in found for a in node.arguments or ())
+    document_only = not used_variables(
+        [a.value for node in found for a in node.arguments or ()], {}
+    )
     variables = raw.variable_values
     if not isinstance(variables, VariableValues):  # Strawberry's infos hold the coerced dict
         variables = VariableValues({}, variables)
@@ -116,13 +115,3 @@ def _child_arguments(raw: Any, name: str) -> tuple[dict[str, Any] | None, bool]:
     except Exception:
         return None, document_only  # the executor reports bad arguments where they belong
     return (values[0] if all(v == values[0] for v in values) else None), document_only
-
-
-def _has_variable(value: ValueNode) -> bool:
-    if isinstance(value, VariableNode):
-        return True
-    if isinstance(value, ListValueNode):
-        return any(_has_variable(v) for v in value.values)
-    if isinstance(value, ObjectValueNode):
-        return any(_has_variable(f.value) for f in value.fields)
-    return False
