@@ -18,7 +18,7 @@ a command or script whose keys span slots. So:
 
 from __future__ import annotations
 
-from arq.constants import in_progress_key_prefix
+from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
 
 # Login throttling: failed attempts per username, per client address, and per username from
 # one address ('/' never occurs in an address, so the pair key is unambiguous).
@@ -189,6 +189,16 @@ def worker_jobs(worker_id: str) -> str:
 def arq_in_progress(job_id: str) -> str:
     """arq's own marker of a running job (kept until the job's timeout if its worker dies)."""
     return in_progress_key_prefix + job_id
+
+
+def arq_job(job_id: str) -> str:
+    """arq's queued job: its function and arguments (the queue holds only its id)."""
+    return job_key_prefix + job_id
+
+
+def arq_result(job_id: str) -> str:
+    """arq's result of a finished job (none here: Snapfeed's jobs keep no result)."""
+    return result_key_prefix + job_id
 
 
 # Automatic persisted queries: a GraphQL document's text by the SHA-256 (hex) of that text,

@@ -45,6 +45,15 @@ async def job_done(redis: Redis, worker_id: str, job_id: str) -> None:
     await redis.srem(keys.worker_jobs(worker_id), job_id)  # type: ignore[misc]
 
 
+async def recorded(redis: Redis, worker_id: str, job_ids: Iterable[str]) -> set[str]:
+    """Which of these jobs are recorded as the worker's (claimed and not done)."""
+    ids = sorted(job_ids)
+    if not ids:
+        return set()
+    found = await redis.smismember(keys.worker_jobs(worker_id), ids)  # type: ignore[misc]
+    return {job_id for job_id, yes in zip(ids, found, strict=True) if yes}
+
+
 async def release(redis: Redis, worker_id: str, job_ids: Iterable[str]) -> None:
     """Jobs that stopped without arq finishing them: let any worker run them again.
 

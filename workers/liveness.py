@@ -26,6 +26,7 @@ from typing import Any
 
 from arq.utils import timestamp_ms
 from arq.worker import Worker
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError, WatchError
 
 from storage import keys, worker_registry
@@ -55,6 +56,8 @@ class SnapfeedWorker(Worker):
         # Jobs whose run ended on a Redis error: arq may not have finished them, so their
         # in-progress keys are released once Redis answers again.
         self._unreleased: set[str] = set()
+        # Claims whose transaction lost its connection: they may or may not have landed.
+        self._unsettled: set[str] = set()
         given_shutdown = self.on_shutdown
 
         async def shutdown(ctx: dict[Any, Any]) -> None:
@@ -121,9 +124,12 @@ class SnapfeedWorker(Worker):
     async def _claim(self, job_id: str) -> bool:
         in_progress = keys.arq_in_progress(job_id)
         async with self.pool.pipeline(transaction=True) as pipe:
-            await pipe.watch(in_progress)
-            ongoing = await pipe.exists(in_progress)
-            score = await pipe.zscore(self.queue_name, job_id)
+            try:
+                await pipe.watch(in_progress)
+                ongoing = await pipe.exists(in_progress)
+                score = await pipe.zscore(self.queue_name, job_id)
+            except WatchError as exc:
+                raise _outage(exc) from exc
             if ongoing or not score or score > timestamp_ms():
                 return False  # running elsewhere, finished, or deferred meanwhile
             pipe.multi()  # type: ignore[no-untyped-call]
@@ -131,8 +137,14 @@ class SnapfeedWorker(Worker):
             worker_registry.record_job(pipe, self.worker_id, job_id, ttl_seconds=self._ttl)
             try:
                 await pipe.execute()
-            except (ResponseError, WatchError):
-                return False  # another worker claimed it first
+            except WatchError as exc:
+                if not _cut_off(exc):
+                    return False  # another worker claimed it first
+                # The claim may have landed with no task to run it: settled once Redis answers.
+                self._unsettled.add(job_id)
+                raise _outage(exc) from exc
+            except ResponseError:
+                return False
         task = self.loop.create_task(self.run_job(job_id, int(score)))
         task.add_done_callback(lambda _: self._release_sem_dec_counter_on_complete())
         self.tasks[job_id] = task
@@ -165,11 +177,28 @@ class SnapfeedWorker(Worker):
 
     async def _release_unfinished(self) -> None:
         running = {job_id for job_id, task in self.tasks.items() if not task.done()}
+        if unsettled := self._unsettled - running:
+            # A claim that landed is recorded as this worker's and holds the job's in-progress
+            # key, so no one (this worker included) claims the job until it is released.
+            landed = await worker_registry.recorded(self.pool, self.worker_id, unsettled)
+            self._unsettled -= unsettled
+            self._unreleased |= landed
         lost = self._unreleased - running
         if lost:
             await worker_registry.release(self.pool, self.worker_id, lost)
             self._unreleased -= lost
             logger.info("released %d job(s) interrupted by an outage", len(lost))
+
+
+def _cut_off(exc: WatchError) -> bool:
+    """Whether redis-py raised this WatchError for a connection lost while watching (it
+    raises it while handling that error), not for a watched key that changed."""
+    return isinstance(exc.__context__, UNAVAILABLE)
+
+
+def _outage(exc: WatchError) -> RedisConnectionError:
+    """The poll loop waits out outages; a WatchError from a lost connection is one."""
+    return RedisConnectionError(f"connection lost while claiming a job ({exc})")
 
 
 async def recover_dead_workers(ctx: dict[str, Any]) -> int:
