@@ -16,23 +16,20 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _logs_only(data_dir: Path, logs: Path) -> dict[str, str]:
+def _keep_logs(data_dir: Path, logs: Path) -> None:
     """The services' logs of a soak, kept in `logs` (small); its data dir (a database) goes."""
     logs.mkdir()
-    texts = {}
-    for log in sorted(data_dir.glob("*.log")):
+    for log in data_dir.glob("*.log"):
         shutil.copy(log, logs / log.name)
-        texts[log.name] = log.read_text(errors="replace")
     shutil.rmtree(data_dir, ignore_errors=True)
-    return texts
 
 
-def _mentioning(texts: dict[str, str], ids: list[int], limit: int = 20) -> str:
+def _mentioning(logs: Path, ids: list[int], limit: int = 20) -> str:
     """Log lines naming these rows (a stuck post's job, its errors), for the failure report."""
     lines = [
-        f"{name}: {line[:400]}"
-        for name, text in texts.items()
-        for line in text.splitlines()
+        f"{log.name}: {line[:400]}"
+        for log in sorted(logs.glob("*.log"))
+        for line in log.read_text(errors="replace").splitlines()
         if any(str(i) in line for i in ids)
     ]
     return "\n".join(lines[:limit])
@@ -56,14 +53,14 @@ def test_short_soak_with_three_faults_loses_nothing(tmp_path: Path) -> None:
         )
     finally:
         # A failed soak's logs stay in this test's tmp_path (pytest keeps the last few).
-        logs = _logs_only(data_dir, tmp_path / "logs")
+        _keep_logs(data_dir, tmp_path / "logs")
     report = run.stdout[-6000:] + run.stderr[-4000:]
     assert out.exists(), report
     results = json.loads(out.read_text())
     failed = [goal["goal"] for goal in results["goals"] if not goal["passed"]]
     if failed:
         stuck = results["audit"]["stuck_posts"]
-        report += f"\nlogs: {tmp_path / 'logs'}\n" + _mentioning(logs, stuck)
+        report += f"\nlogs: {tmp_path / 'logs'}\n" + _mentioning(tmp_path / "logs", stuck)
     assert failed == [], report
     assert run.returncode == 0, report
     audit = results["audit"]
