@@ -3,6 +3,8 @@
 A change lands on one of COUNTER_SHARDS rows picked at random, in the same statement as the
 like or comment it counts; a read sums the shards. A shard's own value means nothing and
 may go negative (a like counted on shard 3, its removal on shard 9): only the sum does.
+The engagement drain (resolvers/feed/signals.py) compacts the shards of the posts it saw
+into one row per counter, so a page's cards sum about one row a counter, not sixteen.
 """
 
 from __future__ import annotations
@@ -53,3 +55,34 @@ async def totals(db: Executor, post_ids: Sequence[int]) -> dict[int, PostCounts]
         list(post_ids),
     )
     return {r["post_id"]: PostCounts(likes=r["likes"], comments=r["comments"]) for r in records}
+
+
+# Moves each counter's value onto one of its shard rows (the lowest it holds), deleting the
+# others: the sum stays exact at every instant, and a read sums one row per counter instead
+# of up to COUNTER_SHARDS. Rows another transaction holds (a like being counted) are
+# skipped, so compacting never waits and never deadlocks with the writers it tidies after.
+_COMPACT = """
+WITH held AS (
+    SELECT post_id, counter, shard, value FROM post_counter_shards
+    WHERE post_id = ANY($1::bigint[])
+    FOR UPDATE SKIP LOCKED
+), kept AS (
+    SELECT post_id, counter, min(shard) AS shard, sum(value)::integer AS total
+    FROM held GROUP BY post_id, counter HAVING count(*) > 1
+), dropped AS (
+    DELETE FROM post_counter_shards s
+    USING held h JOIN kept k USING (post_id, counter)
+    WHERE s.post_id = h.post_id AND s.counter = h.counter AND s.shard = h.shard
+      AND h.shard <> k.shard
+    RETURNING 1
+)
+UPDATE post_counter_shards s SET value = k.total
+FROM kept k
+WHERE s.post_id = k.post_id AND s.counter = k.counter AND s.shard = k.shard
+"""
+
+
+async def compact(db: Executor, post_ids: Sequence[int]) -> None:
+    """Fold the posts' counter shards into one row per counter (see _COMPACT)."""
+    if post_ids:
+        await db.execute(_COMPACT, sorted(set(post_ids)))

@@ -23,6 +23,8 @@ from feedbench.seed import (
     seed_session,
 )
 
+from storage import counters
+
 from .config import FOLLOWS_PER_USER, POSTS_PER_USER, TAGS, TARGET_COMMENTS, Targets
 
 
@@ -85,7 +87,8 @@ UPDATE media m SET variants = (
     FROM jsonb_array_elements(m.variants) AS v)
 """
 
-# Sharded counters as likes and comments leave them (migrations/postgres/0004_engagement.sql).
+# Sharded counters as likes and comments leave them (migrations/postgres/0004_engagement.sql),
+# then compacted as the engagement drain leaves them (storage/counters.compact).
 SHARDS_SQL = """
 INSERT INTO post_counter_shards (post_id, counter, shard, value)
 SELECT post_id, 'likes', (user_id % 16)::smallint, count(*) FROM likes GROUP BY 1, 3
@@ -133,6 +136,9 @@ async def seed_read_path(
         out.likes = await seed_likes(conn, pop, rnd)
         out.comments = await seed_comments(conn, pop, rnd, targets.username)
         await conn.execute(SHARDS_SQL)
+        post_ids = [r["id"] for r in await conn.fetch("SELECT id FROM posts")]
+        for i in range(0, len(post_ids), 1000):
+            await counters.compact(conn, post_ids[i : i + 1000])
         status = await conn.execute(HASHTAGS_SQL)
         out.hashtags = int(status.split()[-1])
         targets.hashtag = await conn.fetchval(

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from resolvers.deps import Deps
 from resolvers.feed.rank import WINDOW_DAYS
-from storage import feed_signals, jobs
+from storage import counters, feed_signals, jobs
 from storage.feed_signals import Engagement
 
 logger = logging.getLogger("snapfeed.feed.signals")
@@ -26,6 +26,8 @@ async def engaged(
 
 async def drain(deps: Deps) -> int:
     """Fold every queued event into the aggregates, a batch at a time; returns how many.
+    The posts' counter shards are compacted on the way (storage/counters.compact): the
+    drain is where the posts that got likes and comments are known.
 
     At most once: a batch taken by a worker that dies is lost, which only weakens a few
     signals for a while.
@@ -35,6 +37,7 @@ async def drain(deps: Deps) -> int:
     while events := await feed_signals.take(deps.redis, DRAIN_BATCH):
         now = deps.clock()
         await feed_signals.fold(deps.db, events)
+        await counters.compact(deps.db, [e.post_id for e in events])
         pairs = await feed_signals.follower_pairs(
             deps.db,
             events,
