@@ -30,6 +30,10 @@ SNAPSHOT_SIZE = 1000
 # stays bounded however busy the week was.
 CANDIDATE_POOL = 5000
 SNAPSHOT_TTL_SECONDS = 30 * 60
+# An empty ranking (a new instance, a quiet week) is kept only this long: the first read
+# after it expires ranks again, so the first posts show up without waiting for the next
+# periodic refresh.
+EMPTY_SNAPSHOT_TTL_SECONDS = 5
 # Snapshot entries read per round trip; entries the viewer must not get are skipped, so a
 # page may need more than one read.
 MIN_CHUNK = 50
@@ -49,7 +53,8 @@ async def refresh(deps: Deps) -> int:
     version = await explore_snapshots.store(
         deps.redis,
         [Entry(c.post_id, c.author_id) for c in ranked],
-        ttl_seconds=SNAPSHOT_TTL_SECONDS,
+        ttl_seconds=SNAPSHOT_TTL_SECONDS if ranked else EMPTY_SNAPSHOT_TTL_SECONDS,
+        previous_ttl_seconds=SNAPSHOT_TTL_SECONDS,
     )
     logger.debug("explore snapshot %d: %d of %d candidates", version, len(ranked), len(rows))
     return version

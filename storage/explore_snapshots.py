@@ -32,11 +32,14 @@ def _post_ids(raw: Sequence[bytes]) -> list[int]:
     return [int(r.partition(b":")[0]) for r in raw]
 
 
-async def store(redis: Redis, entries: Sequence[Entry], *, ttl_seconds: int) -> int:
-    """Store a new snapshot and make it the current one; returns its version.
+async def store(
+    redis: Redis, entries: Sequence[Entry], *, ttl_seconds: int, previous_ttl_seconds: int
+) -> int:
+    """Store a new snapshot (kept `ttl_seconds`) and make it the current one; returns its
+    version.
 
-    The snapshot it replaces gets a fresh TTL, so whoever is paging through it has the
-    whole retention time to finish.
+    The snapshot it replaces gets a fresh TTL of `previous_ttl_seconds`, so whoever is
+    paging through it has the whole retention time to finish.
     """
     version = int(await redis.incr(keys.EXPLORE_VERSION_COUNTER))
     key = keys.explore_snapshot(version)
@@ -48,7 +51,7 @@ async def store(redis: Redis, entries: Sequence[Entry], *, ttl_seconds: int) -> 
     pipe.set(keys.EXPLORE_CURRENT, version, get=True)
     _, _, previous = await pipe.execute()
     if previous is not None and int(previous) != version:
-        await redis.expire(keys.explore_snapshot(int(previous)), ttl_seconds)
+        await redis.expire(keys.explore_snapshot(int(previous)), previous_ttl_seconds)
     return version
 
 

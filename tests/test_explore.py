@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from resolvers.deps import Deps
-from resolvers.explore import MIN_CHUNK
+from resolvers.explore import EMPTY_SNAPSHOT_TTL_SECONDS, MIN_CHUNK
 from storage import jobs, keys
 from tests.client import GraphQLClient
 from tests.discovery import Discovery, hours_ago
@@ -215,6 +215,26 @@ async def test_an_expired_snapshot_cursor_is_bad_input(d: Discovery, now: dateti
     # Starting over works: the stale pointer is noticed and a new snapshot is ranked.
     assert captions(await explore(d, "reader")) == ["p0", "p1", "p2"]
     assert await current_version(d.deps) != version
+
+
+async def test_an_empty_ranking_is_kept_briefly_and_the_first_posts_show_soon(
+    d: Discovery, now: datetime, run_jobs: RunJobs
+) -> None:
+    await d.user("reader")
+    await d.user("maker")
+    # A new instance: the worker's first refresh finds nothing to rank.
+    await jobs.enqueue(d.deps.jobs, jobs.REFRESH_EXPLORE)
+    assert await run_jobs() == 1
+    empty = await current_version(d.deps)
+    assert 0 < await d.deps.redis.ttl(keys.explore_snapshot(empty)) <= EMPTY_SNAPSHOT_TTL_SECONDS
+    assert captions(await explore(d, "reader")) == []
+
+    await d.post("maker", "first post", created_at=hours_ago(now, 1))
+    await d.deps.redis.delete(keys.explore_snapshot(empty))  # what its TTL does, in seconds
+    assert captions(await explore(d, "reader")) == ["first post"]
+    ranked = await current_version(d.deps)
+    assert ranked != empty
+    assert await d.deps.redis.ttl(keys.explore_snapshot(ranked)) > EMPTY_SNAPSHOT_TTL_SECONDS
 
 
 async def test_explore_rejects_bad_cursors_and_page_sizes(d: Discovery) -> None:

@@ -37,8 +37,12 @@ async def test_a_token_bucket_refuses_past_its_burst(deps: Deps) -> None:
 
 async def test_explore_snapshots_are_stored_and_paged(deps: Deps) -> None:
     entries = [explore_snapshots.Entry(post_id=i, author_id=i % 3) for i in range(1, 6)]
-    first = await explore_snapshots.store(deps.redis, entries, ttl_seconds=60)
-    second = await explore_snapshots.store(deps.redis, entries[:1], ttl_seconds=60)
+    first = await explore_snapshots.store(
+        deps.redis, entries, ttl_seconds=60, previous_ttl_seconds=60
+    )
+    second = await explore_snapshots.store(
+        deps.redis, entries[:1], ttl_seconds=60, previous_ttl_seconds=60
+    )
     assert second != first
     posts = [e.post_id for e in entries]
     assert await explore_snapshots.read_current(deps.redis, count=5) == (second, posts[:1])

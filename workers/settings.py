@@ -48,7 +48,8 @@ FUNCTIONS = [
     job(delete_post_media, jobs.DELETE_POST_MEDIA, max_tries=5),
     job(fanout_post, jobs.FANOUT_POST, keep_result=0, max_tries=10, timeout=1800),
     job(remove_post_from_feeds, jobs.REMOVE_POST_FROM_FEEDS, max_tries=10, timeout=1800),
-    # Also queued on demand; the cron below keeps the ranking at most a minute old.
+    # The cron below keeps the ranking at most a minute old; a read that finds no snapshot
+    # ranks at once (resolvers/explore.py).
     job(refresh_explore, jobs.REFRESH_EXPLORE, keep_result=0, max_tries=3),
     job(process_story, jobs.PROCESS_STORY, keep_result=0, max_tries=10, timeout=600),
     # Queued by the first like or comment after the last drain; the cron catches stragglers.
