@@ -16,7 +16,7 @@ import orjson
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -39,6 +39,8 @@ from server.request_errors import RequestError, internal_error_body
 from server.ws_session import SessionBoundHandler, TextFrameAdapter
 
 logger = logging.getLogger("snapfeed.errors")
+# Requests that ended without anything wrong on this side.
+requests_logger = logging.getLogger("snapfeed.requests")
 
 CDN_PREFIX = "https://unpkg.com/"
 VENDOR_PATH = "/static/vendor/"
@@ -109,6 +111,14 @@ class SnapfeedGraphQL(GraphQL[Context, None]):
             response = await self.run(request)
         except RequestError as refused:
             response = self.answer(refused.status, refused.body(), refused.headers)
+        except ClientDisconnect:
+            # The client went away while its request was being read (a closed tab, a load
+            # generator stopping): nobody to answer, and nothing went wrong here.
+            requests_logger.debug(
+                "client disconnected before its request was read (request %s)",
+                request_id.current.get(),
+            )
+            return
         except HTTPException as refused:
             # Strawberry's refusals of a malformed request; a body it cannot read is 415.
             status = 415 if refused.reason == "Unsupported content type" else refused.status_code

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import websockets
 from prometheus_client import REGISTRY
+from starlette.applications import Starlette
+from starlette.types import Message
 
 from resolvers.deps import Deps
 from schema.instrumentation import OperationNames
@@ -234,3 +236,47 @@ async def test_serve_shuts_down_gracefully(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+async def test_a_client_gone_while_its_request_is_read_is_no_error(
+    app: Starlette, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As uvicorn tells the app when the connection closes halfway through the body."""
+    body = b'{"query": "{ __typename }"}'
+    messages: list[Message] = [
+        {"type": "http.request", "body": body[:10], "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"snapfeed.test"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    with caplog.at_level(logging.DEBUG, logger="snapfeed"):
+        await app(scope, receive, send)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.name for r in caplog.records if "disconnected" in r.getMessage()] == [
+        "snapfeed.requests"
+    ]
+    assert not [m for m in sent if m["type"] == "http.response.start" and m["status"] >= 500]
