@@ -69,3 +69,28 @@ def test_counts_are_summed_and_the_rest_are_medians() -> None:
 def test_no_floor_gives_no_ratio() -> None:
     (feed,) = rounds.combine([[Run("feed", 1, 3.0, 1.0, 10, 0)]], "__typename")
     assert math.isnan(feed.ratio)
+
+
+_SPLIT_PATH = _PATH.parent / "split.py"
+_SPLIT_SPEC = importlib.util.spec_from_file_location("bench_split", _SPLIT_PATH)
+assert _SPLIT_SPEC is not None and _SPLIT_SPEC.loader is not None
+split: Any = importlib.util.module_from_spec(_SPLIT_SPEC)
+_SPLIT_SPEC.loader.exec_module(split)
+
+
+@pytest.mark.parametrize(
+    ("used", "share"),
+    [
+        ({"api": 2.0, "api_pid:10": 2.0}, math.nan),  # one process
+        ({"api": 2.0, "api_pid:10": 0.0, "api_pid:11": 2.0}, math.nan),  # an idle supervisor
+        ({"api": 4.0, "api_pid:10": 0.01, "api_pid:11": 2.0, "api_pid:12": 1.99}, 0.5),
+        ({"api": 4.0, "api_pid:11": 3.0, "api_pid:12": 1.0, "postgres": 9.0}, 0.75),
+        ({}, math.nan),
+    ],
+)
+def test_the_busiest_workers_share(used: dict[str, float], share: float) -> None:
+    measured = split.busiest_share(used)
+    if math.isnan(share):
+        assert math.isnan(measured)
+    else:
+        assert measured == pytest.approx(share, abs=0.01)

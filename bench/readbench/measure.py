@@ -16,6 +16,7 @@ from feedbench.meters import CpuMeter
 from feedbench.stack import INTERRUPT, ApiServer
 
 from . import rounds as rounds_of
+from . import split
 from .config import FEED, FLOOR, POST_ID_QUERY, REQUESTS, Request, Targets
 from .server import ApiCpuMeter
 from .wrk import WrkResult, lua_script, run_wrk
@@ -44,6 +45,7 @@ class Measurement:
     wrk_ms: float
     other_ms: float  # everything else busy on the machine meanwhile
     machine_busy_share: float
+    busiest_share: float = math.nan  # the busiest API process's share of its CPU (split.py)
     ratio: float = math.nan  # api_ms over the floor's, same server and connections
     round_ratios: list[float] = field(default_factory=list)  # with --rounds: each round's
     offered_per_s: float = math.nan  # a paced run's offered rate (wrk.py)
@@ -230,6 +232,7 @@ def _measurement(
         wrk_ms=1000 * wrk_cpu / n,
         other_ms=1000 * max(0.0, used.get("machine_busy", 0.0) - ours) / n,
         machine_busy_share=used.get("machine_busy", 0.0) / total if total else math.nan,
+        busiest_share=split.busiest_share(used),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -95,7 +96,8 @@ COLUMNS = [
     ("conns", "connections"),
     ("req/s", "req_per_s"),
     ("API ms/req", "api_ms"),
-    ("x floor", "ratio_text"),
+    ("x floor (rounds)", "ratio_text"),
+    ("busiest worker", "busiest_text"),
     ("PG ms/req", "postgres_ms"),
     ("Valkey ms/req", "valkey_ms"),
     ("others ms/req", "other_ms"),
@@ -107,12 +109,26 @@ COLUMNS = [
 ]
 
 
+def ratio_text(run: dict[str, Any]) -> str:
+    """The ratio, and with several rounds the lowest and highest of them: a median over
+    rounds can hide one round far from the others (a floor measured on an uneven split)."""
+    if run["phase"] != "ratio":
+        return "-"
+    text = f"{run['ratio']:.1f}x"
+    per_round = run.get("round_ratios") or []
+    if len(per_round) > 1:
+        text += f" ({min(per_round):.1f}-{max(per_round):.1f})"
+    return text
+
+
 def rows(runs: Sequence[dict[str, Any]], found: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     results = {(g["workers"], g["request"], g["phase"]): g for g in found}
     out = []
     for run in runs:
         row = dict(run)
-        row["ratio_text"] = f"{run['ratio']:.1f}x" if run["phase"] == "ratio" else "-"
+        row["ratio_text"] = ratio_text(run)
+        share = run.get("busiest_share", math.nan)
+        row["busiest_text"] = "-" if math.isnan(share) else f"{share:.0%}"
         if run["phase"] == "paced":
             row["connections"] = f"{run['connections']} @{run['offered_per_s']:g}/s"
         goal = results.get((run["workers"], run["request"], run["phase"]))
@@ -157,7 +173,9 @@ def report(results: dict[str, Any]) -> str:
         " offered, latency at that throughput)."
         " others: CPU of every other process on the machine meanwhile (not wrk: it used"
         f" {max((r['wrk_ms'] for r in runs), default=0):.2f} ms/req at most); high means a"
-        " busy machine and noisy figures.",
+        " busy machine and noisy figures. busiest worker: the share of the API's CPU spent by"
+        " its busiest process (50% an even split of two workers; the connections land on"
+        " them by chance, and CPU per request depends on how they did).",
         f"environment: {results['environment']}",
     ]
     return "\n".join(lines)

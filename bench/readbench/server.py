@@ -18,6 +18,8 @@ from feedbench.stack import CHILDREN, ApiServer, free_port, server_env
 
 from storage.settings import Settings
 
+from . import split
+
 
 def process_tree(root: int) -> dict[int, float]:
     """CPU seconds of `root` and every live descendant, by pid (the uvicorn supervisor and
@@ -62,7 +64,9 @@ class ApiCpuMeter(CpuMeter):
 
     def snapshot(self) -> dict[str, float]:
         groups = super().snapshot()
-        groups["api"] = sum(process_tree(self.api_root).values()) if self.api_root else 0.0
+        tree = process_tree(self.api_root) if self.api_root else {}
+        groups["api"] = sum(tree.values())
+        groups.update({f"{split.PREFIX}{pid}": seconds for pid, seconds in tree.items()})
         return groups
 
 
