@@ -19,7 +19,7 @@ from arq.worker import Worker
 from prometheus_client import start_http_server
 
 from schema.schema import build_schema
-from server import documents_cli, storage_cli
+from server import dispatch, documents_cli, storage_cli
 from server import loop as event_loop
 from server.app import create_app
 from server.console import banner
@@ -156,15 +156,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _add_documents(settings, args.files)
     if args.command == "serve":
         if args.workers > 1:
-            uvicorn.run(
+            config = uvicorn.Config(
                 "server.asgi:app",
                 host=settings.host,
                 port=settings.port,
-                workers=args.workers,
                 log_config=None,
                 proxy_headers=True,
                 loop=event_loop.UVICORN_LOOP,
             )
+            dispatch.serve(config, args.workers)
         else:
             event_loop.run(_serve(settings))
         return 0

@@ -1,0 +1,162 @@
+"""`snapfeed serve --workers N` (server/dispatch.py) as an operator runs it: connections handed
+to the workers in turn, a dead worker replaced, a graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+import websockets
+
+from storage.settings import Settings
+from tests import processes
+from tests.client import GraphQLClient
+
+WORKERS = 2
+
+
+@pytest.fixture
+def served(settings: Settings, tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    port = processes.free_port()
+    log = tmp_path / "serve.log"
+    proc = processes.start(
+        ["serve", "--workers", str(WORKERS)],
+        processes.cli_env(settings, SNAPFEED_PORT=str(port)),
+        log,
+    )
+    try:
+        processes.wait_ready(port, proc, log)
+        wait_for(lambda: len(workers(proc)) == WORKERS, log)
+        yield port, proc
+    finally:
+        if proc.poll() is None:
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                child.kill()
+            proc.kill()
+        proc.wait()
+
+
+def workers(proc: subprocess.Popen[bytes]) -> list[psutil.Process]:
+    return [
+        child
+        for child in psutil.Process(proc.pid).children()
+        if "spawn_main" in " ".join(child.cmdline()) and child.status() != psutil.STATUS_ZOMBIE
+    ]
+
+
+def wait_for(condition: object, log: Path, seconds: float = 60) -> None:
+    assert callable(condition)
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("not in time:\n" + log.read_text())
+        time.sleep(0.05)
+
+
+def ready(sock: socket.socket) -> bytes:
+    """One keep-alive request on an open connection, its answer read whole; its status line."""
+    sock.sendall(b"GET /readyz HTTP/1.1\r\nHost: snapfeed.test\r\n\r\n")
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = sock.recv(4096)
+        assert chunk, "closed without an answer"
+        answer += chunk
+    head, body = answer.split(b"\r\n\r\n", 1)
+    lines = head.split(b"\r\n")
+    length = next(
+        int(v)
+        for k, _, v in (line.partition(b":") for line in lines[1:])
+        if k.lower() == b"content-length"
+    )
+    while len(body) < length:
+        chunk = sock.recv(4096)
+        assert chunk, "closed halfway through an answer"
+        body += chunk
+    return lines[0]
+
+
+def held_connections(port: int, proc: subprocess.Popen[bytes]) -> list[int]:
+    """Established connections to `port` each worker holds, busiest first."""
+    return sorted(
+        (
+            sum(
+                1
+                for c in worker.net_connections(kind="tcp")
+                if c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port == port
+            )
+            for worker in workers(proc)
+        ),
+        reverse=True,
+    )
+
+
+def test_connections_are_handed_to_the_workers_in_turn(
+    served: tuple[int, subprocess.Popen[bytes]],
+) -> None:
+    port, proc = served
+    # Opened all at once, as a proxy's pool or a load generator opens them.
+    connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
+    try:
+        for sock in connections:
+            assert ready(sock) == b"HTTP/1.1 200 OK"
+        assert held_connections(port, proc) == [4, 4]
+        for sock in connections:  # kept alive: each stays with its worker
+            assert ready(sock) == b"HTTP/1.1 200 OK"
+    finally:
+        for sock in connections:
+            sock.close()
+
+
+def test_a_dead_worker_is_replaced(
+    served: tuple[int, subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    port, proc = served
+    victim = workers(proc)[0]
+    victim.kill()
+    victim.wait()
+    wait_for(
+        lambda: len(workers(proc)) == WORKERS and victim.pid not in [w.pid for w in workers(proc)],
+        tmp_path / "serve.log",
+    )
+    processes.wait_ready(port, proc, tmp_path / "serve.log")
+    for _ in range(2 * WORKERS):  # every new connection is answered, whichever worker gets it
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            assert ready(sock) == b"HTTP/1.1 200 OK"
+    assert "exited" in (tmp_path / "serve.log").read_text()
+
+
+async def test_sigterm_lets_every_worker_close_gracefully(
+    served: tuple[int, subprocess.Popen[bytes]], gql: GraphQLClient
+) -> None:
+    port, proc = served
+    token, _ = await gql.register("last_socket")
+    sockets = []
+    for _ in range(WORKERS):  # one subscription socket on each worker
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{port}/graphql",
+            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        )
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        sockets.append(ws)
+    assert held_connections(port, proc) == [1, 1]
+    children = workers(proc)
+
+    proc.send_signal(signal.SIGTERM)
+    for ws in sockets:
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 30)
+        # 1012 "service restart" (or 1001 "going away"): clients know to reconnect.
+        assert closed.value.rcvd is not None and closed.value.rcvd.code in (1001, 1012)
+    assert await asyncio.to_thread(proc.wait, 60) == 0
+    assert not [child for child in children if child.is_running() and child.status() != "zombie"]
