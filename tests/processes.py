@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 
 from storage.settings import Settings
 
@@ -58,3 +61,24 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
             pass
         time.sleep(0.1)
     pytest.fail("the server did not become ready:\n" + log.read_text())
+
+
+async def acknowledged_socket(port: int, token: str) -> websockets.ClientConnection:
+    """A graphql-transport-ws socket to a served instance, signed in and acknowledged."""
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{port}/graphql",
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+    )
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    )
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    return ws
+
+
+async def assert_closed_for_restart(ws: websockets.ClientConnection) -> None:
+    """The server closed the socket as a graceful stop does."""
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), 30)
+    # 1012 "service restart" (or 1001 "going away"): clients know to reconnect.
+    assert closed.value.rcvd is not None and closed.value.rcvd.code in (1001, 1012)

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-import websockets
 from prometheus_client import REGISTRY
 from starlette.applications import Starlette
 from starlette.types import Message
@@ -218,19 +217,9 @@ async def test_serve_shuts_down_gracefully(
     proc = processes.start(["serve"], processes.cli_env(settings, SNAPFEED_PORT=str(port)), log)
     try:
         await asyncio.to_thread(processes.wait_ready, port, proc, log)
-        ws = await websockets.connect(
-            f"ws://127.0.0.1:{port}/graphql",
-            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-        )
-        await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-        )
-        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        ws = await processes.acknowledged_socket(port, token)
         proc.send_signal(signal.SIGTERM)
-        with pytest.raises(websockets.ConnectionClosed) as closed:
-            await asyncio.wait_for(ws.recv(), 30)
-        # 1012 "service restart" (or 1001 "going away"): clients know to reconnect.
-        assert closed.value.rcvd is not None and closed.value.rcvd.code in (1001, 1012)
+        await processes.assert_closed_for_restart(ws)
         assert proc.wait(timeout=30) == 0, log.read_text()
     finally:
         if proc.poll() is None:

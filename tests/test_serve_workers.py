@@ -4,7 +4,6 @@ to the workers in turn, a dead worker replaced, a graceful stop."""
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import socket
 import subprocess
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import psutil
 import pytest
-import websockets
 
 from storage.settings import Settings
 from tests import processes
@@ -138,25 +136,13 @@ async def test_sigterm_lets_every_worker_close_gracefully(
 ) -> None:
     port, proc = served
     token, _ = await gql.register("last_socket")
-    sockets = []
-    for _ in range(WORKERS):  # one subscription socket on each worker
-        ws = await websockets.connect(
-            f"ws://127.0.0.1:{port}/graphql",
-            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-        )
-        await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-        )
-        assert json.loads(await ws.recv())["type"] == "connection_ack"
-        sockets.append(ws)
+    # One subscription socket on each worker.
+    sockets = [await processes.acknowledged_socket(port, token) for _ in range(WORKERS)]
     assert held_connections(port, proc) == [1, 1]
     children = workers(proc)
 
     proc.send_signal(signal.SIGTERM)
     for ws in sockets:
-        with pytest.raises(websockets.ConnectionClosed) as closed:
-            await asyncio.wait_for(ws.recv(), 30)
-        # 1012 "service restart" (or 1001 "going away"): clients know to reconnect.
-        assert closed.value.rcvd is not None and closed.value.rcvd.code in (1001, 1012)
+        await processes.assert_closed_for_restart(ws)
     assert await asyncio.to_thread(proc.wait, 60) == 0
     assert not [child for child in children if child.is_running() and child.status() != "zombie"]
