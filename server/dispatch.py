@@ -17,6 +17,7 @@ finish its requests (uvicorn's graceful shutdown) before the supervisor exits.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import multiprocessing
 import signal
@@ -41,6 +42,8 @@ class HandedServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, channel: socket.socket) -> None:
         super().__init__(config)
         self.channel = channel
+        # Connections being set up: the loop keeps only weak references to its tasks.
+        self._arriving: set[asyncio.Task[Any]] = set()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await self.lifespan.startup()
@@ -77,7 +80,16 @@ class HandedServer(uvicorn.Server):
                 return
             for fd in fds:
                 connection = socket.socket(fileno=fd)
-                loop.create_task(loop.connect_accepted_socket(create_protocol, connection))
+                task = loop.create_task(loop.connect_accepted_socket(create_protocol, connection))
+                self._arriving.add(task)
+                task.add_done_callback(functools.partial(self._arrived, connection))
+
+    def _arrived(self, connection: socket.socket, task: asyncio.Task[Any]) -> None:
+        self._arriving.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # Reset by its client before it was served: nothing to answer.
+            logger.debug("a handed connection could not be served: %r", task.exception())
+            connection.close()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         asyncio.get_running_loop().remove_reader(self.channel.fileno())
