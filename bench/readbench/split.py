@@ -1,10 +1,10 @@
 """How a run's API CPU split between the server's processes.
 
-With `--workers 2`, the workers accept from one socket, and a run's few wrk connections land
-on them by chance: 2 and 2, 3 and 1, or all 4 on one. A worker with more connections wakes
-once for several requests, so CPU per request depends on the split, and most for the
-cheapest request (the floor). The report shows the busiest process's share of the API's
-CPU, so a ratio taken on an uneven split can be told apart.
+With `--workers 2` a run's few wrk connections are shared between the workers: by chance
+under uvicorn's supervisor (all 16 of a paced run once landed on one worker), in turn since
+server/dispatch.py. A worker with more connections wakes once for several requests, so CPU
+per request and latency may depend on the split. The report shows the busiest process's
+share of the API's CPU, so a run on an uneven split can be told apart.
 """
 
 from __future__ import annotations
