@@ -46,6 +46,8 @@ class Measurement:
     other_ms: float  # everything else busy on the machine meanwhile
     machine_busy_share: float
     busiest_share: float = math.nan  # the busiest API process's share of its CPU (split.py)
+    api_system_ms: float = math.nan  # of api_ms, what the kernel spent for the API
+    steal_share: float = math.nan  # of the machine's CPU time, what the hypervisor took away
     ratio: float = math.nan  # api_ms over the floor's, same server and connections
     round_ratios: list[float] = field(default_factory=list)  # with --rounds: each round's
     offered_per_s: float = math.nan  # a paced run's offered rate (wrk.py)
@@ -233,6 +235,8 @@ def _measurement(
         other_ms=1000 * max(0.0, used.get("machine_busy", 0.0) - ours) / n,
         machine_busy_share=used.get("machine_busy", 0.0) / total if total else math.nan,
         busiest_share=split.busiest_share(used),
+        api_system_ms=1000 * used.get("api_system", 0.0) / n,
+        steal_share=used.get("steal", 0.0) / total if total else math.nan,
     )
 
 

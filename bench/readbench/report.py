@@ -96,11 +96,13 @@ COLUMNS = [
     ("conns", "connections"),
     ("req/s", "req_per_s"),
     ("API ms/req", "api_ms"),
+    ("of it sys", "api_system_ms"),
     ("x floor (rounds)", "ratio_text"),
     ("busiest worker", "busiest_text"),
     ("PG ms/req", "postgres_ms"),
     ("Valkey ms/req", "valkey_ms"),
     ("others ms/req", "other_ms"),
+    ("steal", "steal_text"),
     ("P50 ms", "p50_ms"),
     ("P95 ms", "p95_ms"),
     ("P99 ms", "p99_ms"),
@@ -129,6 +131,9 @@ def rows(runs: Sequence[dict[str, Any]], found: Sequence[dict[str, Any]]) -> lis
         row["ratio_text"] = ratio_text(run)
         share = run.get("busiest_share", math.nan)
         row["busiest_text"] = "-" if math.isnan(share) else f"{share:.0%}"
+        steal = run.get("steal_share", math.nan)
+        row["steal_text"] = "-" if math.isnan(steal) else f"{steal:.1%}"
+        row.setdefault("api_system_ms", math.nan)
         if run["phase"] == "paced":
             row["connections"] = f"{run['connections']} @{run['offered_per_s']:g}/s"
         goal = results.get((run["workers"], run["request"], run["phase"]))
@@ -173,9 +178,10 @@ def report(results: dict[str, Any]) -> str:
         " offered, latency at that throughput)."
         " others: CPU of every other process on the machine meanwhile (not wrk: it used"
         f" {max((r['wrk_ms'] for r in runs), default=0):.2f} ms/req at most); high means a"
-        " busy machine and noisy figures. busiest worker: the share of the API's CPU spent by"
-        " its busiest process (50% an even split of two workers; the connections land on"
-        " them by chance, and CPU per request depends on how they did).",
+        " busy machine and noisy figures. of it sys: the kernel's part of API ms/req. steal:"
+        " the share of the machine's CPU time the hypervisor gave to others meanwhile."
+        " busiest worker: the share of the API's CPU spent by its busiest process (50% an even"
+        " split of two workers).",
         f"environment: {results['environment']}",
     ]
     return "\n".join(lines)
