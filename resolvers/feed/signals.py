@@ -37,7 +37,6 @@ async def drain(deps: Deps) -> int:
     while events := await feed_signals.take(deps.redis, DRAIN_BATCH):
         now = deps.clock()
         await feed_signals.fold(deps.db, events)
-        await counters.compact(deps.db, [e.post_id for e in events])
         pairs = await feed_signals.follower_pairs(
             deps.db,
             events,
@@ -47,6 +46,8 @@ async def drain(deps: Deps) -> int:
         await feed_signals.add_followee_engagement(
             deps.redis, pairs, now_ms=int(now.timestamp() * 1000), window_days=WINDOW_DAYS
         )
+        # Last: the batch's signals are in before anything else can fail.
+        await counters.compact(deps.db, [e.post_id for e in events])
         done += len(events)
     if done:
         logger.debug("folded %d engagement events", done)
