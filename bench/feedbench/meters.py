@@ -20,26 +20,41 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[rank - 1]
 
 
-def _proc_stat(pid: int) -> tuple[str, int, float] | None:
-    """(comm, ppid, cpu seconds) of a process, None when it is gone."""
+def _stat_fields(pid: int) -> tuple[str, list[str]] | None:
+    """A process's name and the fields of /proc/<pid>/stat after it, None when it is gone."""
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    comm = raw[raw.find("(") + 1 : raw.rfind(")")]
-    rest = raw[raw.rfind(")") + 2 :].split()
+    return raw[raw.find("(") + 1 : raw.rfind(")")], raw[raw.rfind(")") + 2 :].split()
+
+
+def _proc_stat(pid: int) -> tuple[str, int, float] | None:
+    """(comm, ppid, cpu seconds) of a process, None when it is gone."""
+    fields = _stat_fields(pid)
+    if fields is None:
+        return None
+    comm, rest = fields
     return comm, int(rest[1]), (int(rest[11]) + int(rest[12])) / _CLK_TCK
 
 
-def _machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot."""
+def system_seconds(pid: int) -> float:
+    """The kernel's part of a process's CPU seconds (0 when it is gone)."""
+    fields = _stat_fields(pid)
+    return 0.0 if fields is None else int(fields[1][12]) / _CLK_TCK
+
+
+def _machine_busy() -> tuple[float, float, float]:
+    """(busy, total, steal) CPU seconds of the whole machine since boot; steal is the time
+    the hypervisor gave its CPUs to others."""
     try:
         fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     except OSError:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
     total = sum(fields[:8])
-    return (total - idle) / _CLK_TCK, total / _CLK_TCK
+    steal = fields[7] if len(fields) > 7 else 0
+    return (total - idle) / _CLK_TCK, total / _CLK_TCK, steal / _CLK_TCK
 
 
 class CpuMeter:
@@ -83,8 +98,9 @@ class CpuMeter:
                         group = "valkey"
             if group is not None:
                 groups[group] = groups.get(group, 0.0) + seconds
-        busy, total = _machine_busy()
+        busy, total, steal = _machine_busy()
         groups["machine_busy"], groups["machine_total"] = busy, total
+        groups["machine_steal"] = steal
         return groups
 
     @staticmethod

@@ -236,7 +236,7 @@ def _measurement(
         machine_busy_share=used.get("machine_busy", 0.0) / total if total else math.nan,
         busiest_share=split.busiest_share(used),
         api_system_ms=1000 * used.get("api_system", 0.0) / n,
-        steal_share=used.get("steal", 0.0) / total if total else math.nan,
+        steal_share=used.get("machine_steal", 0.0) / total if total else math.nan,
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 from feedbench.console import log
-from feedbench.meters import CpuMeter, _proc_stat
+from feedbench.meters import CpuMeter, _proc_stat, system_seconds
 from feedbench.stack import CHILDREN, ApiServer, free_port, server_env
 
 from storage.settings import Settings
@@ -55,24 +55,6 @@ def spawned_workers(root: int) -> int:
     return count
 
 
-def _system_seconds(pid: int) -> float:
-    """Kernel CPU seconds of a process (0 when it is gone)."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    return int(raw[raw.rfind(")") + 2 :].split()[12]) / os.sysconf("SC_CLK_TCK")
-
-
-def _steal_seconds() -> float:
-    """CPU seconds the hypervisor gave this machine's CPUs to others, since boot."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    except OSError:
-        return 0.0
-    return int(fields[7]) / os.sysconf("SC_CLK_TCK") if len(fields) > 7 else 0.0
-
-
 class ApiCpuMeter(CpuMeter):
     """feedbench's meter (PostgreSQL, Valkey, machine), plus the API process tree as "api"."""
 
@@ -85,8 +67,7 @@ class ApiCpuMeter(CpuMeter):
         tree = process_tree(self.api_root) if self.api_root else {}
         groups["api"] = sum(tree.values())
         groups.update({f"{split.PREFIX}{pid}": seconds for pid, seconds in tree.items()})
-        groups["api_system"] = sum(_system_seconds(pid) for pid in tree)
-        groups["steal"] = _steal_seconds()
+        groups["api_system"] = sum(system_seconds(pid) for pid in tree)
         return groups
 
 
