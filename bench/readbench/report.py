@@ -113,7 +113,7 @@ COLUMNS = [
 
 def ratio_text(run: dict[str, Any]) -> str:
     """The ratio, and with several rounds the lowest and highest of them: a median over
-    rounds can hide one round far from the others (a floor measured on an uneven split)."""
+    rounds can hide one round far from the others (22:36 UTC on 2026-11-30: 3.7, 2.1, 2.1)."""
     if run["phase"] != "ratio":
         return "-"
     text = f"{run['ratio']:.1f}x"
