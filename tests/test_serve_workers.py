@@ -8,7 +8,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -50,8 +50,7 @@ def workers(proc: subprocess.Popen[bytes]) -> list[psutil.Process]:
     ]
 
 
-def wait_for(condition: object, log: Path, seconds: float = 60) -> None:
-    assert callable(condition)
+def wait_for(condition: Callable[[], bool], log: Path, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
