@@ -29,7 +29,7 @@ class Comment(Node):
     def from_row(cls, row: CommentRow, author: UserRow) -> Comment:
         return cls(
             row=row,
-            id=strawberry.ID(global_id.encode("Comment", row.id)),
+            id=global_id.encode("Comment", row.id),
             body=row.body,
             created_at=row.created_at,
             author=User.from_row(author),

@@ -34,7 +34,7 @@ class Notification(Node):
     def from_row(cls, row: NotificationRow) -> Notification:
         return cls(
             row=row,
-            id=strawberry.ID(global_id.encode("Notification", row.id)),
+            id=global_id.encode("Notification", row.id),
             kind=_VALUES[row.kind],
             actor_count=row.actor_count,
             read=row.read,

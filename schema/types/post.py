@@ -100,7 +100,7 @@ def _moderation_note(post: Post) -> str | None:
 derive(
     Post,
     {
-        "id": lambda p: strawberry.ID(global_id.encode("Post", p.row.id)),
+        "id": lambda p: global_id.encode("Post", p.row.id),
         "caption": lambda p: p.row.caption,
         "hashtags": lambda p: list(p.row.hashtags),
         "location": lambda p: p.row.location,

@@ -28,7 +28,7 @@ class Report(Node):
     def from_row(cls, row: ReportRow) -> Report:
         return cls(
             row=row,
-            id=strawberry.ID(global_id.encode("Report", row.id)),
+            id=global_id.encode("Report", row.id),
             reason=_VALUES[row.reason],
             note=row.note,
             created_at=row.created_at,

@@ -26,7 +26,7 @@ class Story(Node):
     def from_row(cls, row: StoryRow) -> Story:
         return cls(
             row=row,
-            id=strawberry.ID(global_id.encode("Story", row.id)),
+            id=global_id.encode("Story", row.id),
             created_at=row.created_at,
             expires_at=row.expires_at,
         )

@@ -163,7 +163,7 @@ class User(Node, Derived):
 derive(
     User,
     {
-        "id": lambda u: strawberry.ID(global_id.encode("User", u.row.id)),
+        "id": lambda u: global_id.encode("User", u.row.id),
         "username": lambda u: u.row.username,
         "display_name": lambda u: u.row.display_name,
         "bio": lambda u: u.row.bio,
