@@ -10,8 +10,12 @@ supervisor accepts and hands each connection to the next worker in turn over a U
 uvicorn's own protocol, as if it had accepted it. With keep-alive the hand-off costs once
 per connection, not per request.
 
-A worker that dies is replaced; SIGTERM or SIGINT stops accepting and lets every worker
-finish its requests (uvicorn's graceful shutdown) before the supervisor exits.
+A worker that dies is replaced, at once after a long life and with a growing pause when
+workers keep dying soon after they start (the database unreachable at boot, a bad setting):
+each replacement is a new interpreter importing the app, and restarting one every half
+second would spend a core on that while the cause lasts. SIGTERM or SIGINT stops accepting
+and lets every worker finish its requests (uvicorn's graceful shutdown) before the
+supervisor exits.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import logging
 import multiprocessing
 import signal
 import socket
+import time
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -34,6 +39,17 @@ logger = logging.getLogger("snapfeed.dispatch")
 # Seconds between looks at the workers, and given to them to stop on shutdown.
 WATCH_SECONDS = 0.5
 STOP_SECONDS = 60.0
+# A worker that dies sooner than this after it was started failed young: the next one waits
+# `restart_delay` of the failures in a row; one that lived longer is replaced at once.
+YOUNG_SECONDS = 30.0
+MAX_RESTART_DELAY = 30.0
+
+
+def restart_delay(young_failures: int) -> float:
+    """Seconds before a dead worker is replaced, after this many in a row died young."""
+    if young_failures <= 0:
+        return 0.0
+    return min(MAX_RESTART_DELAY, WATCH_SECONDS * 2.0 ** min(young_failures - 1, 16))
 
 
 class HandedServer(uvicorn.Server):
@@ -112,6 +128,7 @@ class _Slot:
             target=_work, args=(config, theirs), name="snapfeed-api"
         )
         self.process.start()
+        self.started = time.monotonic()
         theirs.close()
         ours.setblocking(False)
         self.channel = ours
@@ -132,6 +149,9 @@ class Dispatcher:
         self.config = config
         self.slots = [_Slot(config) for _ in range(workers)]
         self.turn = 0
+        # Per slot: its workers that died young in a row, and when a dead one is replaced.
+        self.young_failures = [0] * workers
+        self.restart_at: list[float | None] = [None] * workers
 
     def hand(self, connection: socket.socket) -> None:
         for _ in range(len(self.slots)):
@@ -142,13 +162,26 @@ class Dispatcher:
         logger.warning("no worker could take a connection: closed")
 
     def replace_dead(self) -> None:
+        now = time.monotonic()
         for i, slot in enumerate(self.slots):
-            if not slot.process.is_alive():
+            if slot.process.is_alive():
+                continue
+            due = self.restart_at[i]
+            if due is None:
+                lived = now - slot.started
+                young = self.young_failures[i] + 1 if lived < YOUNG_SECONDS else 0
+                self.young_failures[i] = young
+                delay = restart_delay(young)
                 logger.warning(
-                    "API worker %s exited (code %s): starting another",
+                    "API worker %s exited (code %s) after %.1f s: starting another in %.1f s",
                     slot.process.pid,
                     slot.process.exitcode,
+                    lived,
+                    delay,
                 )
+                due = self.restart_at[i] = now + delay
+            if now >= due:
+                self.restart_at[i] = None
                 slot.close()
                 self.slots[i] = _Slot(self.config)
 

@@ -4,6 +4,7 @@ to the workers in turn, a dead worker replaced, a graceful stop."""
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from server import dispatch
 from storage.settings import Settings
 from tests import processes
 from tests.client import GraphQLClient
@@ -145,3 +147,39 @@ async def test_sigterm_lets_every_worker_close_gracefully(
         await processes.assert_closed_for_restart(ws)
     assert await asyncio.to_thread(proc.wait, 60) == 0
     assert not [child for child in children if child.is_running() and child.status() != "zombie"]
+
+
+@pytest.mark.parametrize(
+    ("young_failures", "seconds"),
+    [(0, 0.0), (1, 0.5), (2, 1.0), (3, 2.0), (6, 16.0), (7, 30.0), (1000, 30.0)],
+)
+def test_restart_delay_doubles_up_to_a_ceiling(young_failures: int, seconds: float) -> None:
+    assert dispatch.restart_delay(young_failures) == seconds
+
+
+def test_workers_that_die_at_start_up_are_restarted_ever_more_slowly(
+    settings: Settings, tmp_path: Path
+) -> None:
+    log = tmp_path / "serve.log"
+    # Nothing listens on port 1: every worker's start-up fails.
+    env = processes.cli_env(
+        settings,
+        SNAPFEED_PORT=str(processes.free_port()),
+        SNAPFEED_DATABASE_URL="postgresql://snapfeed@127.0.0.1:1/snapfeed",
+    )
+    proc = processes.start(["serve", "--workers", str(WORKERS)], env, log)
+    try:
+        # Each of the two slots: its third young death, after pauses of 0.5 and 1 s.
+        wait_for(lambda: restart_pauses(log).count(2.0) == WORKERS, log)
+        pauses = restart_pauses(log)
+        assert sorted(pauses) == [0.5] * WORKERS + [1.0] * WORKERS + [2.0] * WORKERS, pauses
+        assert proc.poll() is None  # the supervisor stays up, still accepting
+    finally:
+        for child in psutil.Process(proc.pid).children(recursive=True):
+            child.kill()
+        proc.kill()
+        proc.wait()
+
+
+def restart_pauses(log: Path) -> list[float]:
+    return [float(p) for p in re.findall(r"starting another in ([0-9.]+) s", log.read_text())]
