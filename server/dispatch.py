@@ -121,7 +121,11 @@ def _work(config: uvicorn.Config, channel: socket.socket) -> None:
 class _Slot:
     """One worker process and the supervisor's end of its channel."""
 
-    def __init__(self, config: uvicorn.Config) -> None:
+    def __init__(self, config: uvicorn.Config, young_failures: int = 0) -> None:
+        # Workers of this slot that died young in a row (this one counts once it does), and
+        # when this one, dead, is to be replaced.
+        self.young_failures = young_failures
+        self.restart_at: float | None = None
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         context = multiprocessing.get_context("spawn")
         self.process: BaseProcess = context.Process(
@@ -149,9 +153,6 @@ class Dispatcher:
         self.config = config
         self.slots = [_Slot(config) for _ in range(workers)]
         self.turn = 0
-        # Per slot: its workers that died young in a row, and when a dead one is replaced.
-        self.young_failures = [0] * workers
-        self.restart_at: list[float | None] = [None] * workers
 
     def hand(self, connection: socket.socket) -> None:
         for _ in range(len(self.slots)):
@@ -166,12 +167,10 @@ class Dispatcher:
         for i, slot in enumerate(self.slots):
             if slot.process.is_alive():
                 continue
-            due = self.restart_at[i]
-            if due is None:
+            if slot.restart_at is None:
                 lived = now - slot.started
-                young = self.young_failures[i] + 1 if lived < YOUNG_SECONDS else 0
-                self.young_failures[i] = young
-                delay = restart_delay(young)
+                slot.young_failures = slot.young_failures + 1 if lived < YOUNG_SECONDS else 0
+                delay = restart_delay(slot.young_failures)
                 logger.warning(
                     "API worker %s exited (code %s) after %.1f s: starting another in %.1f s",
                     slot.process.pid,
@@ -179,11 +178,10 @@ class Dispatcher:
                     lived,
                     delay,
                 )
-                due = self.restart_at[i] = now + delay
-            if now >= due:
-                self.restart_at[i] = None
+                slot.restart_at = now + delay
+            if now >= slot.restart_at:
                 slot.close()
-                self.slots[i] = _Slot(self.config)
+                self.slots[i] = _Slot(self.config, slot.young_failures)
 
     def stop(self) -> None:
         """SIGTERM to every worker (uvicorn's graceful shutdown), then wait for them."""

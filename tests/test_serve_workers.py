@@ -37,11 +37,16 @@ def served(settings: Settings, tmp_path: Path) -> Iterator[tuple[int, subprocess
         wait_for(lambda: len(workers(proc)) == WORKERS, log)
         yield port, proc
     finally:
-        if proc.poll() is None:
-            for child in psutil.Process(proc.pid).children(recursive=True):
-                child.kill()
-            proc.kill()
-        proc.wait()
+        kill_all(proc)
+
+
+def kill_all(proc: subprocess.Popen[bytes]) -> None:
+    """The supervisor and every worker, however far they got."""
+    if proc.poll() is None:
+        for child in psutil.Process(proc.pid).children(recursive=True):
+            child.kill()
+        proc.kill()
+    proc.wait()
 
 
 def workers(proc: subprocess.Popen[bytes]) -> list[psutil.Process]:
@@ -175,10 +180,7 @@ def test_workers_that_die_at_start_up_are_restarted_ever_more_slowly(
         assert sorted(pauses) == [0.5] * WORKERS + [1.0] * WORKERS + [2.0] * WORKERS, pauses
         assert proc.poll() is None  # the supervisor stays up, still accepting
     finally:
-        for child in psutil.Process(proc.pid).children(recursive=True):
-            child.kill()
-        proc.kill()
-        proc.wait()
+        kill_all(proc)
 
 
 def restart_pauses(log: Path) -> list[float]:
