@@ -44,6 +44,22 @@ def system_seconds(pid: int) -> float:
     return 0.0 if fields is None else int(fields[1][12]) / _CLK_TCK
 
 
+def context_switches(pid: int) -> tuple[int, int]:
+    """(voluntary, involuntary) context switches of all a process's threads: a voluntary one
+    is a thread going to sleep (waiting for I/O), an involuntary one the scheduler taking
+    its CPU away while it could run. (0, 0) when it is gone."""
+    voluntary = involuntary = 0
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/task/{task}/status").read_text().splitlines():
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        voluntary += int(line.split()[1])
+                    elif line.startswith("nonvoluntary_ctxt_switches:"):
+                        involuntary += int(line.split()[1])
+    return voluntary, involuntary
+
+
 def _machine_busy() -> tuple[float, float, float]:
     """(busy, total, steal) CPU seconds of the whole machine since boot; steal is the time
     the hypervisor gave its CPUs to others."""

@@ -48,6 +48,10 @@ class Measurement:
     busiest_share: float = math.nan  # the busiest API process's share of its CPU (split.py)
     api_system_ms: float = math.nan  # of api_ms, what the kernel spent for the API
     steal_share: float = math.nan  # of the machine's CPU time, what the hypervisor took away
+    # Per request, the API's threads going to sleep (nothing to do until an answer or a
+    # request arrives) and losing their CPU while they could run (context switches).
+    api_sleeps: float = math.nan
+    api_preempted: float = math.nan
     ratio: float = math.nan  # api_ms over the floor's, same server and connections
     round_ratios: list[float] = field(default_factory=list)  # with --rounds: each round's
     offered_per_s: float = math.nan  # a paced run's offered rate (wrk.py)
@@ -237,6 +241,8 @@ def _measurement(
         busiest_share=split.busiest_share(used),
         api_system_ms=1000 * used.get("api_system", 0.0) / n,
         steal_share=used.get("machine_steal", 0.0) / total if total else math.nan,
+        api_sleeps=used.get("api_sleeps", 0.0) / n,
+        api_preempted=used.get("api_preempted", 0.0) / n,
     )
 
 

@@ -97,6 +97,8 @@ COLUMNS = [
     ("req/s", "req_per_s"),
     ("API ms/req", "api_ms"),
     ("of it sys", "api_system_ms"),
+    ("sleeps/req", "api_sleeps"),
+    ("preempted/req", "api_preempted"),
     ("x floor (rounds)", "ratio_text"),
     ("busiest worker", "busiest_text"),
     ("PG ms/req", "postgres_ms"),
@@ -133,7 +135,8 @@ def rows(runs: Sequence[dict[str, Any]], found: Sequence[dict[str, Any]]) -> lis
         row["busiest_text"] = "-" if math.isnan(share) else f"{share:.0%}"
         steal = run.get("steal_share", math.nan)
         row["steal_text"] = "-" if math.isnan(steal) else f"{steal:.1%}"
-        row.setdefault("api_system_ms", math.nan)
+        for older in ("api_system_ms", "api_sleeps", "api_preempted"):  # JSON of older runs
+            row.setdefault(older, math.nan)
         if run["phase"] == "paced":
             row["connections"] = f"{run['connections']} @{run['offered_per_s']:g}/s"
         goal = results.get((run["workers"], run["request"], run["phase"]))
@@ -178,7 +181,9 @@ def report(results: dict[str, Any]) -> str:
         " offered, latency at that throughput)."
         " others: CPU of every other process on the machine meanwhile (not wrk: it used"
         f" {max((r['wrk_ms'] for r in runs), default=0):.2f} ms/req at most); high means a"
-        " busy machine and noisy figures. of it sys: the kernel's part of API ms/req. steal:"
+        " busy machine and noisy figures. of it sys: the kernel's part of API ms/req."
+        " sleeps/req and preempted/req: the API's context switches per request, going to sleep"
+        " with nothing to do and losing the CPU to another process while it could run. steal:"
         " the share of the machine's CPU time the hypervisor gave to others meanwhile."
         " busiest worker: the share of the API's CPU spent by its busiest process (50% an even"
         " split of two workers).",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 from feedbench.console import log
-from feedbench.meters import CpuMeter, _proc_stat, system_seconds
+from feedbench.meters import CpuMeter, _proc_stat, context_switches, system_seconds
 from feedbench.stack import CHILDREN, ApiServer, free_port, server_env
 
 from storage.settings import Settings
@@ -68,6 +68,9 @@ class ApiCpuMeter(CpuMeter):
         groups["api"] = sum(tree.values())
         groups.update({f"{split.PREFIX}{pid}": seconds for pid, seconds in tree.items()})
         groups["api_system"] = sum(system_seconds(pid) for pid in tree)
+        switches = [context_switches(pid) for pid in tree]
+        groups["api_sleeps"] = float(sum(v for v, _ in switches))
+        groups["api_preempted"] = float(sum(i for _, i in switches))
         return groups
 
 
