@@ -74,7 +74,6 @@ WITH held AS (
     USING held h JOIN kept k USING (post_id, counter)
     WHERE s.post_id = h.post_id AND s.counter = h.counter AND s.shard = h.shard
       AND h.shard <> k.shard
-    RETURNING 1
 )
 UPDATE post_counter_shards s SET value = k.total
 FROM kept k
