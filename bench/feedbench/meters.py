@@ -47,7 +47,8 @@ def system_seconds(pid: int) -> float:
 def context_switches(pid: int) -> tuple[int, int]:
     """(voluntary, involuntary) context switches of all a process's threads: a voluntary one
     is a thread going to sleep (waiting for I/O), an involuntary one the scheduler taking
-    its CPU away while it could run. (0, 0) when it is gone."""
+    its CPU away while it could run. (0, 0) when it is gone; a thread that has ended is not
+    counted any more, so a delta covers the threads that lived through it."""
     voluntary = involuntary = 0
     with contextlib.suppress(OSError):
         for task in os.listdir(f"/proc/{pid}/task"):
