@@ -47,7 +47,9 @@ async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
         writer.close()
 
 
-async def _run(tmp_path: Path, url: str, connections: int, rate: float | None) -> Any:
+async def _run(
+    tmp_path: Path, url: str, connections: int, rate: float | None, log: str | None = None
+) -> Any:
     interval = None if rate is None else 1000 / rate  # one wrk thread
     script = tmp_path / f"paced-{rate}.lua"
     script.write_text(bench_wrk.lua_script(b'{"query": "{ x }"}', ["token"], interval_ms=interval))
@@ -59,7 +61,7 @@ async def _run(tmp_path: Path, url: str, connections: int, rate: float | None) -
         connections=connections,
         duration=SECONDS,
         threads=1,
-        log_path=tmp_path / f"wrk-{rate}.log",
+        log_path=tmp_path / (log or f"wrk-{rate}.log"),
     )
 
 
@@ -82,6 +84,23 @@ async def test_a_paced_run_offers_its_rate_and_no_more(tmp_path: Path) -> None:
     # Paced, the rate offered, whatever the connections could get answered.
     assert slow.req_per_s == pytest.approx(100, rel=0.05)
     assert fast.req_per_s == pytest.approx(300, rel=0.05)
+
+
+@pytest.mark.timeout(60)
+async def test_runs_sharing_a_log_each_read_their_own_result(tmp_path: Path) -> None:
+    # The benchmark's rounds and slices run the same request into the same log; each run's
+    # figures must be its own, not the first run's still at the top of the file.
+    server = await asyncio.start_server(_serve, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        first = await _run(tmp_path, url, 4, 100.0, log="shared.log")
+        second = await _run(tmp_path, url, 4, 300.0, log="shared.log")
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert first.req_per_s == pytest.approx(100, rel=0.05)
+    assert second.req_per_s == pytest.approx(300, rel=0.05)
+    assert (tmp_path / "shared.log").read_text().count(bench_wrk.MARKER) >= 2
 
 
 def test_an_interval_must_be_positive() -> None:

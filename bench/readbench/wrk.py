@@ -182,7 +182,9 @@ async def run_wrk(
     threads: int,
     log_path: Path,
 ) -> WrkResult:
-    """One wrk run to its end (polled, so Ctrl-C still reaches this task)."""
+    """One wrk run to its end (polled, so Ctrl-C still reaches this task). Its output is
+    appended to `log_path`, and only what this run appended is read."""
+    start = _size(log_path)
     proc = CHILDREN.start(
         [
             wrk,
@@ -206,11 +208,19 @@ async def run_wrk(
             await asyncio.sleep(0.05)
     finally:
         CHILDREN.stop(proc)
-    return _summary(log_path, proc.returncode)
+    return summary(log_path, proc.returncode, start)
 
 
-def _summary(log_path: Path, returncode: int | None) -> WrkResult:
-    output = log_path.read_text(errors="replace")
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def summary(log_path: Path, returncode: int | None, start: int = 0) -> WrkResult:
+    """The result of the run whose output begins at byte `start` of `log_path` (runs with the
+    same log append to it: a later run must not read an earlier one's result)."""
+    with log_path.open("rb") as log:
+        log.seek(start)
+        output = log.read().decode(errors="replace")
     line = next((x for x in output.splitlines() if x.startswith(MARKER)), None)
     if returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed (exit {returncode}):\n{output[-2000:]}")
