@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from feedbench.console import log
 from feedbench.meters import CpuMeter
-from readbench.measure import _measurement
+from readbench.measure import measurement_of
 from readbench.server import ApiCpuMeter, start_api, stop_api
 from readbench.wrk import ensure_wrk, lua_script, run_wrk
 
@@ -104,7 +104,7 @@ async def api_cpu(
                 )
                 used = CpuMeter.delta(before, meter.snapshot())
                 runs[kind].append(
-                    asdict(_measurement(1, kind, connections, "ratio", done, used, 0.0))
+                    asdict(measurement_of(1, kind, connections, "ratio", done, used, 0.0))
                 )
         for kind, measured in runs.items():
             ordered = sorted(measured, key=lambda m: float(m["api_ms"]))

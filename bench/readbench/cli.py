@@ -19,8 +19,9 @@ from server.embedded import EmbeddedStack
 from storage import migrations
 
 from . import __doc__ as package_doc
-from .config import FLOOR, PAGES_PER_S_GOAL, REQUESTS, VIEWERS
-from .measure import as_dicts, bench_server, verify, warm_feeds
+from .config import FLOOR, PAGES_PER_S_GOAL, PAIRS, REQUESTS, SLICE_SECONDS, VIEWERS
+from .drive import bench_server
+from .measure import as_dicts, verify, warm_feeds
 from .report import goals, report
 from .seed import read_plan, seed_read_path
 from .server import ApiCpuMeter, start_api, stop_api
@@ -49,6 +50,8 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
             "duration": args.duration,
             "warmup": args.warmup,
             "rounds": args.rounds,
+            "pairs": args.pairs,
+            "slice": args.slice,
             "connections": args.connections,
             "throughput_connections": args.throughput_connections,
             "paced_rate": args.paced_rate,
@@ -85,6 +88,8 @@ async def run(args: argparse.Namespace, stack: EmbeddedStack, data_dir: Path) ->
                     work_dir=data_dir / "wrk",
                     only=args.requests,
                     rounds=args.rounds,
+                    pair_count=args.pairs,
+                    slice_seconds=args.slice,
                     paced_rate=args.paced_rate or None,
                 )
             )
@@ -103,7 +108,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--viewers", type=int, default=VIEWERS, help="signed-in users whose tokens rotate"
     )
-    parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=10,
+        help="seconds per wrk run (the feed's throughput and paced runs; the ratio runs with"
+        " --pairs 0)",
+    )
     parser.add_argument("--warmup", type=float, default=3, help="seconds of wrk before each run")
     parser.add_argument(
         "--rounds",
@@ -111,6 +122,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=1,
         help="measure the floor and each request this many times over, each ratio against"
         " its round's floor, and report medians (a shared machine's floor drifts)",
+    )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=PAIRS,
+        help="measure each request in this many slices alternating with slices of the floor,"
+        f" its ratio against those (default {PAIRS}; 0: the floor once, then each request for"
+        " --duration)",
+    )
+    parser.add_argument(
+        "--slice",
+        type=int,
+        default=SLICE_SECONDS,
+        help=f"seconds per slice with --pairs (default {SLICE_SECONDS})",
     )
     parser.add_argument(
         "--connections", type=int, default=4, help="wrk connections of the CPU ratio runs"
@@ -145,6 +170,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.users < 200:
         parser.error("--users: at least 200")
+    if args.pairs < 0 or args.slice < 1:
+        parser.error("--pairs: 0 or more; --slice: at least 1 second")
     return args
 
 

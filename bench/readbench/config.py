@@ -14,6 +14,9 @@ POSTS_PER_USER = 5
 VIEWERS = 500  # distinct signed-in users whose tokens wrk rotates
 TARGET_COMMENTS = 60  # comments on the post the comments request reads
 TAGS = tuple(CAPTION_WORDS.split())
+# The ratio phase: slices of each request alternating with the floor's (readbench/pairs.py).
+PAIRS = 10
+SLICE_SECONDS = 1
 
 # Goals of issue 10.
 RATIO_GOAL = 3.0  # API CPU per request, at most this many times the `{ __typename }` floor

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import json
 import math
-import resource
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from feedbench.console import log
-from feedbench.meters import CpuMeter
 from feedbench.stack import INTERRUPT, ApiServer
 
-from . import rounds as rounds_of
 from . import split
-from .config import FEED, FLOOR, POST_ID_QUERY, REQUESTS, Request, Targets
-from .server import ApiCpuMeter
-from .wrk import WrkResult, lua_script, run_wrk
+from .config import FEED, POST_ID_QUERY, REQUESTS, Request, Targets
+from .wrk import WrkResult
 
 
 @dataclass
@@ -54,6 +49,7 @@ class Measurement:
     api_preempted: float = math.nan
     ratio: float = math.nan  # api_ms over the floor's, same server and connections
     round_ratios: list[float] = field(default_factory=list)  # with --rounds: each round's
+    pair_ratios: list[float] = field(default_factory=list)  # with --pairs: each pair's (pairs.py)
     offered_per_s: float = math.nan  # a paced run's offered rate (wrk.py)
 
 
@@ -139,74 +135,13 @@ async def verify(
     return items
 
 
-def _write(path: Path, text: str) -> Path:
+def write_text(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
 
 
-async def measure(
-    wrk: str,
-    server: ApiServer,
-    workers: int,
-    request: Request,
-    targets: Targets,
-    tokens: Sequence[str],
-    meter: ApiCpuMeter,
-    *,
-    connections: int,
-    duration: float,
-    warmup: float,
-    threads: int,
-    phase: str,
-    work_dir: Path,
-    rate: float | None = None,
-) -> Measurement:
-    """A warm-up run, then the measured run with CPU read from /proc around it. With `rate`,
-    wrk offers that many requests per second in all (bench/readbench/wrk.py), not as many as
-    the connections can get answered."""
-    INTERRUPT.check()
-    slug = request.name.replace(".", "-").replace("_", "")
-    interval = None if rate is None else 1000 * min(threads, connections) / rate
-    paced = "" if rate is None else f"-r{rate:g}"
-    body = body_of(request, targets)
-    script = _write(work_dir / f"{slug}{paced}.lua", lua_script(body, tokens, interval_ms=interval))
-    stem = f"w{workers}-c{connections}{paced}-{slug}"
-    log(
-        f"--workers {workers}: {request.name}, {connections} connections"
-        + ("" if rate is None else f", {rate:g} requests/s offered")
-    )
-    if warmup > 0:
-        await run_wrk(
-            wrk,
-            server.url,
-            script,
-            connections=connections,
-            duration=warmup,
-            threads=threads,
-            log_path=work_dir / f"{stem}-warmup.log",
-        )
-    rusage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    before = meter.snapshot()
-    result = await run_wrk(
-        wrk,
-        server.url,
-        script,
-        connections=connections,
-        duration=duration,
-        threads=threads,
-        log_path=work_dir / f"{stem}.log",
-    )
-    used = CpuMeter.delta(before, meter.snapshot())
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wrk_cpu = (after.ru_utime - rusage.ru_utime) + (after.ru_stime - rusage.ru_stime)
-    measured = _measurement(workers, request.name, connections, phase, result, used, wrk_cpu)
-    if rate is not None:
-        measured.offered_per_s = rate
-    return measured
-
-
-def _measurement(
+def measurement_of(
     workers: int,
     name: str,
     connections: int,
@@ -244,80 +179,6 @@ def _measurement(
         api_sleeps=used.get("api_sleeps", 0.0) / n,
         api_preempted=used.get("api_preempted", 0.0) / n,
     )
-
-
-async def bench_server(
-    wrk: str,
-    server: ApiServer,
-    workers: int,
-    targets: Targets,
-    tokens: Sequence[str],
-    meter: ApiCpuMeter,
-    *,
-    connections: int,
-    throughput_connections: int,
-    duration: float,
-    warmup: float,
-    threads: int,
-    work_dir: Path,
-    only: Sequence[str] | None = None,
-    rounds: int = 1,
-    paced_rate: float | None = None,
-) -> list[Measurement]:
-    """Every request (or the floor and those named in `only`) at `connections`, the floor
-    first, `rounds` times over (bench/readbench/rounds.py), then the feed page at
-    `throughput_connections` (if the feed is among them), as fast as it is answered and,
-    with `paced_rate`, at that rate offered; ratios against this server's floor of the same
-    round."""
-    common: dict[str, Any] = {
-        "duration": duration,
-        "warmup": warmup,
-        "threads": threads,
-        "work_dir": work_dir,
-    }
-    chosen = [r for r in REQUESTS if only is None or r.name == FLOOR or r.name in only]
-    each_round: list[list[Measurement]] = []
-    for _ in range(rounds):
-        each_round.append(
-            [
-                await measure(
-                    wrk,
-                    server,
-                    workers,
-                    request,
-                    targets,
-                    tokens,
-                    meter,
-                    connections=connections,
-                    phase="ratio",
-                    **common,
-                )
-                for request in chosen
-            ]
-        )
-    runs = rounds_of.combine(each_round, FLOOR)
-    if rounds == 1:
-        for m in runs:
-            m.round_ratios = []
-    loads = [("throughput", None)] + ([("paced", paced_rate)] if paced_rate is not None else [])
-    for feed in [r for r in chosen if r.name == FEED]:
-        for phase, rate in loads:
-            runs.append(
-                await measure(
-                    wrk,
-                    server,
-                    workers,
-                    feed,
-                    targets,
-                    tokens,
-                    meter,
-                    connections=throughput_connections,
-                    phase=phase,
-                    rate=rate,
-                    **common,
-                )
-            )
-    return runs
 
 
 def as_dicts(runs: Sequence[Measurement]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,7 +53,7 @@ def goals(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                     "request": run["request"],
                     "phase": run["phase"],
                     "goal": f"API CPU <= {RATIO_GOAL:g}x floor",
-                    "measured": f"{run['ratio']:.1f}x ({run['api_ms']:.2f} ms against"
+                    "measured": f"{run['ratio']:.2f}x ({run['api_ms']:.2f} ms against"
                     f" {floor['api_ms']:.2f} ms)",
                     "result": verdict(run["ratio"] <= RATIO_GOAL, run["errors"]),
                 }
@@ -99,7 +100,7 @@ COLUMNS = [
     ("of it sys", "api_system_ms"),
     ("sleeps/req", "api_sleeps"),
     ("preempted/req", "api_preempted"),
-    ("x floor (rounds)", "ratio_text"),
+    ("x floor", "ratio_text"),
     ("busiest worker", "busiest_text"),
     ("PG ms/req", "postgres_ms"),
     ("Valkey ms/req", "valkey_ms"),
@@ -114,14 +115,20 @@ COLUMNS = [
 
 
 def ratio_text(run: dict[str, Any]) -> str:
-    """The ratio, and with several rounds the lowest and highest of them: a median over
-    rounds can hide one round far from the others (22:36 UTC on 2026-11-30: 3.7, 2.1, 2.1)."""
+    """The ratio; with several rounds the lowest and highest of them (a median over rounds
+    can hide one round far from the others: 22:36 UTC on 2026-11-30, 3.7, 2.1, 2.1); with
+    pairs, the middle half of the pairs' own ratios (how much one second differs from the
+    next)."""
     if run["phase"] != "ratio":
         return "-"
-    text = f"{run['ratio']:.1f}x"
+    text = f"{run['ratio']:.2f}x"
     per_round = run.get("round_ratios") or []
     if len(per_round) > 1:
-        text += f" ({min(per_round):.1f}-{max(per_round):.1f})"
+        text += f" (rounds {min(per_round):.2f}-{max(per_round):.2f})"
+    per_pair = [r for r in run.get("pair_ratios") or [] if not math.isnan(r)]
+    if len(per_pair) >= 4:
+        low, _, high = statistics.quantiles(per_pair, n=4)
+        text += f" (pairs {low:.1f}-{high:.1f})"
     return text
 
 
@@ -161,7 +168,8 @@ def report(results: dict[str, Any]) -> str:
         f"targets: user {targets['username']}, #{targets['hashtag']}, post {targets['post_id']}",
         f"wrk: {results['options']['duration']:g}s per run after a"
         f" {results['options']['warmup']:g}s warm-up, {results['options']['threads']} thread(s)"
-        + _rounds_note(results["options"].get("rounds", 1)),
+        + _rounds_note(results["options"].get("rounds", 1))
+        + _pairs_note(results["options"].get("pairs", 0), results["options"].get("slice", 1)),
         "",
         table(rows(runs, results["goals"]), COLUMNS),
         "",
@@ -175,7 +183,8 @@ def report(results: dict[str, Any]) -> str:
         "",
         "API ms/req: CPU of the `snapfeed serve` process tree (supervisor and workers) from"
         " /proc during the run, over requests completed; PG and Valkey likewise. x floor: over"
-        f" the `{FLOOR}` run of the same server at the same connections. {FEED} at"
+        f" the `{FLOOR}` run of the same server at the same connections (with pairs, its own"
+        f" floor slices). {FEED} at"
         f" {max((r['connections'] for r in runs), default=0)} connections is the throughput run"
         " (as many as the connections get answered), and at @N/s the paced run (N requests/s"
         " offered, latency at that throughput)."
@@ -190,6 +199,16 @@ def report(results: dict[str, Any]) -> str:
         f"environment: {results['environment']}",
     ]
     return "\n".join(lines)
+
+
+def _pairs_note(pairs: int, seconds: int) -> str:
+    if pairs <= 0:
+        return ""
+    return (
+        f"; the ratio runs in {pairs} pairs of {seconds}s slices, each request's alternating"
+        " with the floor's, its ratio of the totals (each pair's in the JSON: pair_ratios;"
+        " pairs: the middle half of them), the floor's row all its slices"
+    )
 
 
 def _rounds_note(rounds: int) -> str:

@@ -15,14 +15,19 @@ from typing import Any, TypeVar
 
 M = TypeVar("M", bound=Any)  # a Measurement: request, api_ms, ratio, requests, errors, ...
 
-# Summed over rounds rather than a median of them.
+# Summed over rounds rather than a median of them; the pairs' ratios of all rounds kept.
 _SUMMED = {"requests", "errors"}
+_JOINED = {"pair_ratios"}
 
 
 def ratios(runs: Sequence[M], floor: str) -> list[float]:
-    """Each run's api_ms over the floor's of the same round (NaN without a floor)."""
+    """Each run's api_ms over the floor's of the same round (NaN without a floor), or the
+    ratio it was measured with, if any (against its own floor slices: pairs.py)."""
     base = next((m.api_ms for m in runs if m.request == floor), 0.0)
-    return [m.api_ms / base if base > 0 else math.nan for m in runs]
+    return [
+        m.ratio if not math.isnan(m.ratio) else m.api_ms / base if base > 0 else math.nan
+        for m in runs
+    ]
 
 
 def combine(rounds: Sequence[Sequence[M]], floor: str) -> list[M]:
@@ -40,6 +45,8 @@ def combine(rounds: Sequence[Sequence[M]], floor: str) -> list[M]:
             values = [getattr(run, f.name) for run, _ in request_runs]
             if f.name in _SUMMED:
                 changes[f.name] = sum(values)
+            elif f.name in _JOINED:
+                changes[f.name] = [v for per_round in values for v in per_round]
             elif f.name != "ratio" and all(_number(v) for v in values) and len(set(values)) > 1:
                 changes[f.name] = statistics.median(values)
         per_round = [ratio for _, ratio in request_runs]
