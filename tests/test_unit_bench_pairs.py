@@ -152,3 +152,37 @@ def test_rounds_keep_each_rounds_paired_ratio() -> None:
 )
 def test_ratio_text(run: dict[str, Any], text: str) -> None:
     assert report.ratio_text(run) == text
+
+
+def test_api_ms_is_cpu_over_requests_of_all_slices() -> None:
+    assert pairs.api_ms([_slice(1000, 0.5), _slice(3000, 0.5)]) == pytest.approx(0.25)
+    assert pairs.api_ms([]) == 0.0
+
+
+def _run(request: str, api_ms: float, ratio: float, floor_ms: float = math.nan) -> dict[str, Any]:
+    return {
+        "workers": 1,
+        "request": request,
+        "phase": "ratio",
+        "api_ms": api_ms,
+        "ratio": ratio,
+        "floor_ms": floor_ms,
+        "errors": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("feed", "measured", "result"),
+    [
+        # Paired: against the floor of its own slices, not the floor's row (all its slices).
+        (_run("feed", 1.5, 2.5, floor_ms=0.6), "2.50x (1.50 ms against 0.60 ms)", "PASS"),
+        (_run("feed", 1.5, 3.1, floor_ms=0.48), "3.10x (1.50 ms against 0.48 ms)", "MISS"),
+        # Not paired (--pairs 0, or a JSON from before pairs): against the floor's row.
+        (_run("feed", 1.5, 3.0), "3.00x (1.50 ms against 0.50 ms)", "PASS"),
+    ],
+)
+def test_a_goal_names_the_floor_its_ratio_was_taken_against(
+    feed: dict[str, Any], measured: str, result: str
+) -> None:
+    [goal] = report.goals([_run("__typename", 0.5, 1.0), feed])
+    assert (goal["measured"], goal["result"]) == (measured, result)

