@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import math
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ if str(_BENCH) not in sys.path:
 # Not packages mypy checks (the benchmarks are scripts with their own environment).
 pairs: Any = importlib.import_module("readbench.pairs")
 wrk: Any = importlib.import_module("readbench.wrk")
-rounds: Any = importlib.import_module("readbench.rounds")
 report: Any = importlib.import_module("readbench.report")
 
 
@@ -100,38 +98,6 @@ def test_wrk_results_merge_counts_and_take_the_median_percentile() -> None:
     assert merged.mean_ms == pytest.approx((100 * 2 + 300 * 6 + 200 * 5) / 600)
     with pytest.raises(ValueError):
         pairs.merged_result([])
-
-
-@dataclass
-class Run:  # the fields of bench/readbench/measure.Measurement the rounds read
-    request: str
-    workers: int
-    api_ms: float
-    requests: int
-    errors: int
-    ratio: float = math.nan
-    round_ratios: list[float] = field(default_factory=list)
-    pair_ratios: list[float] = field(default_factory=list)
-
-
-def test_rounds_keep_each_rounds_paired_ratio() -> None:
-    # The floor's row sums every floor slice; a request's ratio is against its own, which
-    # the floor's row does not show: the rounds must keep it, not divide again.
-    each_round = [
-        [
-            Run("__typename", 1, 0.5, 9000, 0, 1.0),
-            Run("feed", 1, 1.6, 3000, 0, 2.9, [], [2.5, 3.1]),
-        ],
-        [
-            Run("__typename", 1, 0.7, 9000, 0, 1.0),
-            Run("feed", 1, 1.9, 3000, 0, 2.7, [], [2.6, 2.8]),
-        ],
-    ]
-    floor, feed = rounds.combine(each_round, "__typename")
-    assert floor.ratio == 1.0
-    assert feed.ratio == pytest.approx(2.8)
-    assert feed.round_ratios == [2.9, 2.7]
-    assert feed.pair_ratios == [2.5, 3.1, 2.6, 2.8]
 
 
 @pytest.mark.parametrize(

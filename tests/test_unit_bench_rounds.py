@@ -30,6 +30,7 @@ class Run:  # the fields of bench/readbench/measure.Measurement the rounds read
     errors: int
     ratio: float = math.nan
     round_ratios: list[float] = field(default_factory=list)
+    pair_ratios: list[float] = field(default_factory=list)
 
 
 def _round(floor_ms: float, feed_ms: float, p95: float = 10.0, errors: int = 0) -> list[Run]:
@@ -69,6 +70,26 @@ def test_counts_are_summed_and_the_rest_are_medians() -> None:
 def test_no_floor_gives_no_ratio() -> None:
     (feed,) = rounds.combine([[Run("feed", 1, 3.0, 1.0, 10, 0)]], "__typename")
     assert math.isnan(feed.ratio)
+
+
+def test_rounds_keep_each_rounds_paired_ratio() -> None:
+    # The floor's row sums every floor slice; a request's ratio is against its own, which
+    # the floor's row does not show: the rounds must keep it, not divide again.
+    each_round = [
+        [
+            Run("__typename", 1, 0.5, 1.0, 9000, 0, 1.0),
+            Run("feed", 1, 1.6, 10.0, 3000, 0, 2.9, [], [2.5, 3.1]),
+        ],
+        [
+            Run("__typename", 1, 0.7, 1.0, 9000, 0, 1.0),
+            Run("feed", 1, 1.9, 10.0, 3000, 0, 2.7, [], [2.6, 2.8]),
+        ],
+    ]
+    floor, feed = rounds.combine(each_round, "__typename")
+    assert floor.ratio == 1.0
+    assert feed.ratio == pytest.approx(2.8)
+    assert feed.round_ratios == [2.9, 2.7]
+    assert feed.pair_ratios == [2.5, 3.1, 2.6, 2.8]
 
 
 _SPLIT_PATH = _PATH.parent / "split.py"
