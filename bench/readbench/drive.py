@@ -21,18 +21,10 @@ from .wrk import lua_script, run_wrk
 
 
 async def measure(
-    wrk: str,
-    server: ApiServer,
-    workers: int,
-    request: Request,
-    targets: Targets,
-    tokens: Sequence[str],
-    meter: ApiCpuMeter,
+    load: Load,
     *,
-    connections: int,
     duration: float,
     warmup: float,
-    threads: int,
     phase: str,
     work_dir: Path,
     rate: float | None = None,
@@ -40,9 +32,8 @@ async def measure(
     """A warm-up run, then the measured run with CPU read from /proc around it. With `rate`,
     wrk offers that many requests per second in all (bench/readbench/wrk.py), not as many as
     the connections can get answered."""
-    load = Load(wrk, server, workers, request, targets, tokens, meter, connections, threads)
     log(
-        f"--workers {workers}: {request.name}, {connections} connections"
+        f"--workers {load.workers}: {load.request.name}, {load.connections} connections"
         + ("" if rate is None else f", {rate:g} requests/s offered")
     )
     if warmup > 0:
@@ -207,21 +198,9 @@ async def bench_server(
         else:
             measured = [
                 await measure(
-                    wrk,
-                    server,
-                    workers,
-                    request,
-                    targets,
-                    tokens,
-                    meter,
-                    connections=connections,
-                    duration=duration,
-                    warmup=warmup,
-                    threads=threads,
-                    phase="ratio",
-                    work_dir=work_dir,
+                    load, duration=duration, warmup=warmup, phase="ratio", work_dir=work_dir
                 )
-                for request in chosen
+                for load in loads.values()
             ]
         each_round.append(measured)
     runs = rounds_of.combine(each_round, FLOOR)
@@ -230,20 +209,15 @@ async def bench_server(
             m.round_ratios = []
     phases = [("throughput", None)] + ([("paced", paced_rate)] if paced_rate is not None else [])
     for feed in [r for r in chosen if r.name == FEED]:
+        load = Load(
+            wrk, server, workers, feed, targets, tokens, meter, throughput_connections, threads
+        )
         for phase, rate in phases:
             runs.append(
                 await measure(
-                    wrk,
-                    server,
-                    workers,
-                    feed,
-                    targets,
-                    tokens,
-                    meter,
-                    connections=throughput_connections,
+                    load,
                     duration=duration,
                     warmup=warmup,
-                    threads=threads,
                     phase=phase,
                     work_dir=work_dir,
                     rate=rate,

@@ -30,9 +30,6 @@ class Slice:
     used: Mapping[str, float]
     wrk_cpu: float  # CPU seconds of wrk itself
 
-    def api_ms(self) -> float:
-        return 1000 * self.used.get("api", 0.0) / max(1, self.result.requests)
-
 
 def floor_first(pair: int) -> bool:
     """Whether the floor's slice comes first in this pair (0-based)."""
@@ -92,6 +89,5 @@ def pair_ratios(floor: Sequence[Slice], request: Sequence[Slice]) -> list[float]
     """Each pair's ratio, in order (NaN for a pair whose floor slice used no CPU)."""
     out = []
     for f, r in zip(floor, request, strict=True):
-        base = f.api_ms()
-        out.append(r.api_ms() / base if base > 0 else math.nan)
+        out.append(ratio_of_totals([f], [r]))
     return out

@@ -208,14 +208,14 @@ async def run_wrk(
             await asyncio.sleep(0.05)
     finally:
         CHILDREN.stop(proc)
-    return summary(log_path, proc.returncode, start)
+    return _summary(log_path, proc.returncode, start)
 
 
 def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-def summary(log_path: Path, returncode: int | None, start: int = 0) -> WrkResult:
+def _summary(log_path: Path, returncode: int | None, start: int) -> WrkResult:
     """The result of the run whose output begins at byte `start` of `log_path` (runs with the
     same log append to it: a later run must not read an earlier one's result)."""
     with log_path.open("rb") as log:
